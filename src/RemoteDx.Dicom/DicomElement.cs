@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using RemoteDx.Dicom.Text;
+
+namespace RemoteDx.Dicom;
+
+/// <summary>One data element. The value is held as little-endian bytes (the reader swaps big endian input), exactly
+/// as encoded otherwise, padding included, so that writing it back reproduces the input.</summary>
+public class DicomElement
+{
+    private ReadOnlyMemory<byte> _buffer;
+    private Func<ReadOnlyMemory<byte>>? _loader;
+
+    public DicomElement(Tag tag, VR vr, ReadOnlyMemory<byte> value)
+    {
+        Tag = tag;
+        VR = vr;
+        _buffer = value;
+        Length = value.Length;
+    }
+
+    /// <summary>An element whose value is read from its source only when first asked for (lazy pixel data).</summary>
+    public DicomElement(Tag tag, VR vr, long length, Func<ReadOnlyMemory<byte>> loader)
+    {
+        Tag = tag;
+        VR = vr;
+        Length = length;
+        _loader = loader;
+    }
+
+    public Tag Tag { get; }
+
+    public VR VR { get; internal set; }
+
+    /// <summary>Value length in bytes (even for a well-formed element).</summary>
+    public long Length { get; private protected set; }
+
+    public bool IsLoaded => _loader is null;
+
+    public ReadOnlyMemory<byte> Buffer
+    {
+        get
+        {
+            if (_loader is { } load)
+            {
+                _buffer = load();
+                _loader = null;
+            }
+            return _buffer;
+        }
+    }
+
+    public override string ToString() => $"{Tag} {VRInfo.Name(VR)} #{Length}";
+
+    internal string DecodeString(DicomCharacterSet cs)
+    {
+        var span = Buffer.Span;
+        return VRInfo.UsesCharacterSet(VR) ? cs.Decode(span, VR) : Encoding.ASCII.GetString(span);
+    }
+
+    /// <summary>Numeric values of a binary VR as doubles (US, SS, UL, SL, FL, FD, UV, SV, OW, OB ...).</summary>
+    internal double[] BinaryValues()
+    {
+        var span = Buffer.Span;
+        var size = VRInfo.ValueSize(VR);
+        var n = span.Length / size;
+        var result = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var s = span.Slice(i * size, size);
+            result[i] = VR switch
+            {
+                VR.US or VR.OW => BinaryPrimitives.ReadUInt16LittleEndian(s),
+                VR.SS => BinaryPrimitives.ReadInt16LittleEndian(s),
+                VR.UL or VR.OL => BinaryPrimitives.ReadUInt32LittleEndian(s),
+                VR.SL => BinaryPrimitives.ReadInt32LittleEndian(s),
+                VR.FL or VR.OF => BinaryPrimitives.ReadSingleLittleEndian(s),
+                VR.FD or VR.OD => BinaryPrimitives.ReadDoubleLittleEndian(s),
+                VR.UV or VR.OV => BinaryPrimitives.ReadUInt64LittleEndian(s),
+                VR.SV => BinaryPrimitives.ReadInt64LittleEndian(s),
+                VR.AT => BinaryPrimitives.ReadUInt16LittleEndian(s),
+                _ => s[0],
+            };
+        }
+        return result;
+    }
+
+    internal static string FormatNumber(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

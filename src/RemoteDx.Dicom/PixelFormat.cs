@@ -1,0 +1,76 @@
+namespace RemoteDx.Dicom;
+
+/// <summary>The Image Pixel Module attributes that say how to read pixel data. PS3.3 C.7.6.3.</summary>
+public sealed record PixelFormat(
+    int Rows,
+    int Columns,
+    int SamplesPerPixel,
+    int BitsAllocated,
+    int BitsStored,
+    int HighBit,
+    int PixelRepresentation,
+    int PlanarConfiguration,
+    string PhotometricInterpretation,
+    int NumberOfFrames)
+{
+    public bool IsSigned => PixelRepresentation == 1;
+
+    public long PixelsPerFrame => (long)Rows * Columns;
+
+    /// <summary>Bytes one sample takes in decoded (unpacked) form: 1 for 1- and 8-bit, 2 for 16-bit, 4 for 32-bit.</summary>
+    public int BytesPerSample => BitsAllocated <= 8 ? 1 : (BitsAllocated + 7) / 8;
+
+    /// <summary>Size of one decoded frame as the `pixels` contract lays it out: interleaved samples, little endian,
+    /// 1-bit data one byte per pixel.</summary>
+    public long DecodedFrameBytes => PixelsPerFrame * SamplesPerPixel * BytesPerSample;
+
+    /// <summary>Size of one frame in native (uncompressed) pixel data; 1-bit frames are bit-packed and may
+    /// start mid-byte. PS3.5 8.1.1.</summary>
+    public long NativeFrameBits => PixelsPerFrame * SamplesPerPixel * BitsAllocated;
+
+    public static PixelFormat FromDataset(Dataset ds)
+    {
+        var rows = ds.GetInt(Tag.Rows) ?? throw new DicomFormatException("Rows is missing", tag: Tag.Rows);
+        var cols = ds.GetInt(Tag.Columns) ?? throw new DicomFormatException("Columns is missing", tag: Tag.Columns);
+        var bitsAllocated = ds.GetInt(Tag.BitsAllocated) ?? throw new DicomFormatException("Bits Allocated is missing", tag: Tag.BitsAllocated);
+        var bitsStored = ds.GetInt(Tag.BitsStored) ?? bitsAllocated;
+        var fmt = new PixelFormat(
+            rows,
+            cols,
+            ds.GetInt(Tag.SamplesPerPixel) ?? 1,
+            bitsAllocated,
+            bitsStored,
+            ds.GetInt(Tag.HighBit) ?? bitsStored - 1,
+            ds.GetInt(Tag.PixelRepresentation) ?? 0,
+            ds.GetInt(Tag.PlanarConfiguration) ?? 0,
+            (ds.GetString(Tag.PhotometricInterpretation) ?? "MONOCHROME2").Trim(),
+            Math.Max(1, ds.GetInt(Tag.NumberOfFrames) ?? 1));
+        fmt.Validate();
+        return fmt;
+    }
+
+    /// <summary>Rejects values no decoder can honour, before anything is allocated from them.</summary>
+    public void Validate()
+    {
+        if (Rows <= 0 || Columns <= 0)
+        {
+            throw new DicomFormatException($"image dimensions {Rows}x{Columns} are not positive", tag: Tag.Rows);
+        }
+        if (BitsAllocated is not (1 or 8 or 16 or 32 or 64))
+        {
+            throw new DicomFormatException($"Bits Allocated {BitsAllocated} is not 1, 8, 16, 32 or 64", tag: Tag.BitsAllocated);
+        }
+        if (BitsStored < 1 || BitsStored > BitsAllocated)
+        {
+            throw new DicomFormatException($"Bits Stored {BitsStored} is outside 1..{BitsAllocated}", tag: Tag.BitsStored);
+        }
+        if (SamplesPerPixel is not (1 or 3 or 4))
+        {
+            throw new DicomFormatException($"Samples per Pixel {SamplesPerPixel} is not 1 or 3", tag: Tag.SamplesPerPixel);
+        }
+        if (NumberOfFrames < 1)
+        {
+            throw new DicomFormatException($"Number of Frames {NumberOfFrames} is not positive", tag: Tag.NumberOfFrames);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+namespace RemoteDx;
+
+public static class Program
+{
+    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+}
