@@ -33,6 +33,11 @@ public class DicomElement
 
     public VR VR { get; internal set; }
 
+    /// <summary>The VR as it was encoded (UN when the reader re-interpreted a known tag), so a writer can reproduce it.</summary>
+    public VR SourceVR { get => _sourceVR == VR.None ? VR : _sourceVR; internal set => _sourceVR = value; }
+
+    private VR _sourceVR;
+
     /// <summary>Value length in bytes (even for a well-formed element).</summary>
     public long Length { get; private protected set; }
 

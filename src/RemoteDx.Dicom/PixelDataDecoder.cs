@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using RemoteDx.Dicom.Codecs;
+
+namespace RemoteDx.Dicom;
+
+/// <summary>Extracts and decodes frames of (7FE0,0010) into stored values laid out as the `pixels` contract says:
+/// samples interleaved per pixel, little endian, 1-bit data one byte per pixel, signed values sign-extended.</summary>
+public static class PixelDataDecoder
+{
+    /// <summary>Default cap on one decoded frame (bytes); absurd dimensions fail before allocation.</summary>
+    public const long DefaultMaxFrameBytes = 1L << 30;
+
+    public static byte[] DecodeFrame(DicomFile file, int frame, long maxFrameBytes = DefaultMaxFrameBytes) =>
+        DecodeFrame(file.Dataset, file.TransferSyntax, frame, maxFrameBytes);
+
+    public static byte[] DecodeFrame(Dataset ds, TransferSyntax syntax, int frame, long maxFrameBytes = DefaultMaxFrameBytes)
+    {
+        var element = ds[Tag.PixelData] ?? throw new DicomFormatException("dataset has no Pixel Data", tag: Tag.PixelData);
+        var format = PixelFormat.FromDataset(ds);
+        if (frame < 0 || frame >= format.NumberOfFrames)
+        {
+            throw new DicomException($"frame {frame} is outside 0..{format.NumberOfFrames - 1}");
+        }
+        if (format.DecodedFrameBytes > maxFrameBytes)
+        {
+            throw new DicomLimitException($"a decoded frame of {format.Rows}x{format.Columns}x{format.SamplesPerPixel} at {format.BitsAllocated} bits ({format.DecodedFrameBytes} bytes) exceeds the limit of {maxFrameBytes} bytes");
+        }
+        byte[] result;
+        if (element is DicomFragments fragments)
+        {
+            var codec = CodecRegistry.ForTransferSyntax(syntax)
+                ?? throw new DicomCodecException($"no decoder for transfer syntax {syntax}");
+            var data = FrameFragments.Extract(ds, fragments, format.NumberOfFrames, frame);
+            result = new byte[format.DecodedFrameBytes];
+            codec.Decode(data, format, result);
+        }
+        else
+        {
+            if (syntax.IsEncapsulated && syntax != TransferSyntax.EncapsulatedUncompressedExplicitVRLittleEndian && syntax.IsKnown)
+            {
+                throw new DicomFormatException($"transfer syntax {syntax.Name} needs encapsulated pixel data but it is native", tag: Tag.PixelData);
+            }
+            result = DecodeNative(element.Buffer.Span, format, frame);
+        }
+        NormalizeStoredValues(result, format);
+        return result;
+    }
+
+    private static byte[] DecodeNative(ReadOnlySpan<byte> data, PixelFormat f, int frame)
+    {
+        var result = new byte[f.DecodedFrameBytes];
+        if (f.BitsAllocated == 1)
+        {
+            var bitsPerFrame = f.NativeFrameBits;
+            var startBit = bitsPerFrame * frame;
+            if ((startBit + bitsPerFrame + 7) / 8 > data.Length)
+            {
+                throw new DicomFormatException($"pixel data holds {data.Length} bytes, frame {frame} needs {(startBit + bitsPerFrame + 7) / 8}", tag: Tag.PixelData);
+            }
+            // PS3.5 8.1.1: bits packed from the least significant bit; frames need not start on a byte.
+            for (long i = 0; i < result.Length; i++)
+            {
+                var bit = startBit + i;
+                result[i] = (byte)((data[(int)(bit >> 3)] >> (int)(bit & 7)) & 1);
+            }
+            return result;
+        }
+        var frameBytes = f.DecodedFrameBytes;
+        var start = frameBytes * frame;
+        if (start + frameBytes > data.Length)
+        {
+            throw new DicomFormatException($"pixel data holds {data.Length} bytes, frame {frame} needs bytes {start}..{start + frameBytes}", tag: Tag.PixelData);
+        }
+        var src = data.Slice((int)start, (int)frameBytes);
+        if (f.SamplesPerPixel > 1 && f.PlanarConfiguration == 1)
+        {
+            var bps = f.BytesPerSample;
+            var pixels = (int)f.PixelsPerFrame;
+            var spp = f.SamplesPerPixel;
+            for (var s = 0; s < spp; s++)
+            {
+                var plane = src.Slice(s * pixels * bps, pixels * bps);
+                for (var p = 0; p < pixels; p++)
+                {
+                    plane.Slice(p * bps, bps).CopyTo(result.AsSpan((p * spp + s) * bps, bps));
+                }
+            }
+            return result;
+        }
+        src.CopyTo(result);
+        return result;
+    }
+
+    /// <summary>Masks unused high bits of unsigned samples and sign-extends signed ones from Bits Stored.</summary>
+    public static void NormalizeStoredValues(Span<byte> data, PixelFormat f)
+    {
+        if (f.BitsStored >= f.BitsAllocated || f.BitsAllocated == 1)
+        {
+            return;
+        }
+        var bits = f.BitsStored;
+        switch (f.BytesPerSample)
+        {
+            case 1:
+            {
+                var shift = 8 - bits;
+                for (var i = 0; i < data.Length; i++)
+                {
+                    data[i] = f.IsSigned ? (byte)((sbyte)(data[i] << shift) >> shift) : (byte)(data[i] & ((1 << bits) - 1));
+                }
+                break;
+            }
+            case 2:
+            {
+                var shift = 16 - bits;
+                var mask = (ushort)((1 << bits) - 1);
+                for (var i = 0; i + 1 < data.Length; i += 2)
+                {
+                    var v = BinaryPrimitives.ReadUInt16LittleEndian(data[i..]);
+                    var n = f.IsSigned ? (ushort)((short)(v << shift) >> shift) : (ushort)(v & mask);
+                    BinaryPrimitives.WriteUInt16LittleEndian(data[i..], n);
+                }
+                break;
+            }
+            case 4:
+            {
+                var shift = 32 - bits;
+                var mask = (uint)((1L << bits) - 1);
+                for (var i = 0; i + 3 < data.Length; i += 4)
+                {
+                    var v = BinaryPrimitives.ReadUInt32LittleEndian(data[i..]);
+                    var n = f.IsSigned ? (uint)((int)(v << shift) >> shift) : v & mask;
+                    BinaryPrimitives.WriteUInt32LittleEndian(data[i..], n);
+                }
+                break;
+            }
+        }
+    }
+}
