@@ -31,7 +31,8 @@ public sealed class Dataset : IEnumerable<DicomElement>
             if (_elements.TryGetValue(Tag.SpecificCharacterSet.Value, out var e))
             {
                 var raw = Encoding.ASCII.GetString(e.Buffer.Span);
-                return DicomCharacterSet.FromTerms(raw.Split('\\').Select(t => t.Trim()).ToArray());
+                // Lenient like DCMTK: a misspelled or unknown term falls back rather than making every string unreadable.
+                return DicomCharacterSet.FromTermsLenient(raw.Split('\\').Select(t => t.Trim()).ToArray(), out _);
             }
             return Parent?.CharacterSet ?? DicomCharacterSet.Default;
         }
