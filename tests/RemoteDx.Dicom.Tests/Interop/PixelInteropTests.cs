@@ -54,7 +54,8 @@ public sealed class PixelInteropTests(InteropSources sources) : IClassFixture<In
             }
         }
         Add("gray8.dcm", [.. Native, .. Lossless8And16, "jpeg-baseline", "jpeg-extended", "jpegls-near", "j2k-lossy-gdcm"]);
-        Add("gray12u.dcm", [.. Native, .. Lossless8And16, "jpeg-extended", "jpegls-near", "j2k-lossy-gdcm"]);
+        // No lossy J2K of 12-bit data: GDCM's lossy encoder (marked "very experimental") overflows 12 bits there.
+        Add("gray12u.dcm", [.. Native, .. Lossless8And16, "jpeg-extended", "jpegls-near"]);
         Add("gray16u.dcm", [.. Native, .. Lossless8And16]);
         Add("gray16s.dcm", [.. Native, "rle-dcmtk", "rle-gdcm", "j2k-gdcm"]);
         Add("gray12s.dcm", [.. Native, "rle-dcmtk", "j2k-gdcm"]);
