@@ -51,6 +51,10 @@ internal static class ColorRenderer
             stored.AsSpan(0, count).CopyTo(rgb);
             return;
         }
+        if (f.BytesPerSample > 4)
+        {
+            throw new DicomFormatException($"colour samples of {f.BitsAllocated} bits are not supported", tag: Tag.BitsAllocated);
+        }
         if (f.IsSigned)
         {
             throw new DicomFormatException("signed colour samples are not supported", tag: Tag.PixelRepresentation);

@@ -51,11 +51,62 @@ internal static class GrayscaleRenderer
             {
                 table[i] = ToByte(voi.Apply(modality.Apply(tableMin + i)), invert);
             }
-            Dispatch(new TableMapper(table, tableMin), stored, f, output);
+            if (!MapSmall(stored, f, table, (int)-tableMin, output))
+            {
+                Dispatch(new TableMapper(table, tableMin), stored, f, output);
+            }
         }
         else
         {
             Dispatch(new DirectMapper(modality, voi, invert), stored, f, output);
+        }
+    }
+
+    /// <summary>The common case, 8- and 16-bit samples through a table indexed by value + offset, as plain loops
+    /// the JIT turns into one load and one store per pixel.</summary>
+    private static bool MapSmall(byte[] stored, PixelFormat f, byte[] table, int offset, Span<byte> output)
+    {
+        var n = output.Length;
+        switch (f.BytesPerSample, f.IsSigned)
+        {
+            case (1, false):
+            {
+                var src = stored.AsSpan(0, n);
+                for (var i = 0; i < src.Length; i++)
+                {
+                    output[i] = table[src[i] + offset];
+                }
+                return true;
+            }
+            case (1, true):
+            {
+                var src = MemoryMarshal.Cast<byte, sbyte>(stored.AsSpan(0, n));
+                for (var i = 0; i < src.Length; i++)
+                {
+                    output[i] = table[src[i] + offset];
+                }
+                return true;
+            }
+            case (2, false):
+            {
+                var src = MemoryMarshal.Cast<byte, ushort>(stored.AsSpan(0, 2 * n));
+                for (var i = 0; i < src.Length; i++)
+                {
+                    output[i] = table[src[i] + offset];
+                }
+                return true;
+            }
+            case (2, true):
+            {
+                var src = MemoryMarshal.Cast<byte, short>(stored.AsSpan(0, 2 * n));
+                for (var i = 0; i < src.Length; i++)
+                {
+                    output[i] = table[src[i] + offset];
+                }
+                return true;
+            }
+            default:
+                return false;
         }
     }
 

@@ -1,4 +1,5 @@
-using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace RemoteDx.Dicom.Imaging;
 
@@ -89,12 +90,29 @@ internal sealed class PaletteColorLut
         }
         var pixels = (int)f.PixelsPerFrame;
         var offset = (int)-min;
-        for (var i = 0; i < pixels; i++)
+        switch (f.BytesPerSample, f.IsSigned)
         {
-            int v = f.BytesPerSample == 1
-                ? (f.IsSigned ? (sbyte)stored[i] : stored[i])
-                : (f.IsSigned ? BinaryPrimitives.ReadInt16LittleEndian(stored[(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(stored[(2 * i)..]));
-            var t = (v + offset) * 3;
+            case (1, false):
+                Map(stored[..pixels], table, offset, rgb);
+                break;
+            case (1, true):
+                Map(MemoryMarshal.Cast<byte, sbyte>(stored[..pixels]), table, offset, rgb);
+                break;
+            case (2, false):
+                Map(MemoryMarshal.Cast<byte, ushort>(stored[..(2 * pixels)]), table, offset, rgb);
+                break;
+            default:
+                Map(MemoryMarshal.Cast<byte, short>(stored[..(2 * pixels)]), table, offset, rgb);
+                break;
+        }
+    }
+
+    private static void Map<T>(ReadOnlySpan<T> values, byte[] table, int offset, Span<byte> rgb)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            var t = (int.CreateTruncating(values[i]) + offset) * 3;
             rgb[3 * i] = table[t];
             rgb[3 * i + 1] = table[t + 1];
             rgb[3 * i + 2] = table[t + 2];

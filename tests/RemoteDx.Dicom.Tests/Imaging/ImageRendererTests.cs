@@ -11,6 +11,8 @@ public sealed class ImageRendererTests
     [InlineData("CT_small.dcm", 1)]
     // Window Center/Width from the dataset, LINEAR.
     [InlineData("MR_small.dcm", 1)]
+    // The same image in Explicit VR Big Endian. (MR_small_implicit.dcm needs the data dictionary, not on this branch.)
+    [InlineData("MR_small_bigendian.dcm", 1)]
     [InlineData("SC_rgb_small_odd.dcm", 3)]
     // Native YBR_FULL_422 (Y1 Y2 Cb Cr pairs) upsampled by the decoder, then YBR_FULL -> RGB.
     [InlineData("SC_ybr_full_422_uncompressed.dcm", 3)]
