@@ -65,6 +65,10 @@ public static class PixelDataDecoder
             }
             return result;
         }
+        if (IsNativeYbrFull422(f))
+        {
+            return DecodeNativeYbrFull422(data, f, frame, result);
+        }
         var frameBytes = f.DecodedFrameBytes;
         var start = frameBytes * frame;
         if (start + frameBytes > data.Length)
@@ -88,6 +92,38 @@ public static class PixelDataDecoder
             return result;
         }
         src.CopyTo(result);
+        return result;
+    }
+
+    // PS3.3 C.7.6.3.1.2: native YBR_FULL_422 keeps one Cb and Cr for each horizontal pair of pixels.
+    private static bool IsNativeYbrFull422(PixelFormat f) =>
+        f.PhotometricInterpretation == "YBR_FULL_422" && f.SamplesPerPixel == 3 && (f.BitsAllocated is 8 or 16) && f.Columns % 2 == 0;
+
+    /// <summary>Expands Y1 Y2 Cb Cr (per pair of pixels, PS3.3 C.7.6.3.1.2) to Y Cb Cr for every pixel, as the
+    /// `pixels` contract lays out 4:2:2 data.</summary>
+    private static byte[] DecodeNativeYbrFull422(ReadOnlySpan<byte> data, PixelFormat f, int frame, byte[] result)
+    {
+        var bps = f.BytesPerSample;
+        var frameBytes = f.PixelsPerFrame * 2 * bps;
+        var start = frameBytes * frame;
+        if (start + frameBytes > data.Length)
+        {
+            throw new DicomFormatException($"pixel data holds {data.Length} bytes, YBR_FULL_422 frame {frame} needs bytes {start}..{start + frameBytes}", tag: Tag.PixelData);
+        }
+        var src = data.Slice((int)start, (int)frameBytes);
+        var pairs = (int)(f.PixelsPerFrame / 2);
+        for (var p = 0; p < pairs; p++)
+        {
+            var s = src.Slice(p * 4 * bps, 4 * bps);
+            var d = result.AsSpan(p * 6 * bps, 6 * bps);
+            var y1 = s[..bps];
+            var y2 = s.Slice(bps, bps);
+            var chroma = s.Slice(2 * bps, 2 * bps);
+            y1.CopyTo(d);
+            chroma.CopyTo(d[bps..]);
+            y2.CopyTo(d[(3 * bps)..]);
+            chroma.CopyTo(d[(4 * bps)..]);
+        }
         return result;
     }
 
