@@ -1,14 +1,12 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using RemoteDx.Dicom.Imaging;
-using Xunit.Abstractions;
 using static RemoteDx.Dicom.Tests.Imaging.SyntheticImages;
 
 namespace RemoteDx.Dicom.Tests.Imaging;
 
 /// <summary>Single rules of PS3.3 C.11 checked on hand-made images where the expected value is worked out from the
 /// standard's formula.</summary>
-public sealed class PipelineRuleTests(ITestOutputHelper output)
+public sealed class PipelineRuleTests
 {
     [Fact]
     public void Linear_window_follows_PS3_3_C_11_2_1_2_1_with_c_minus_half_and_w_minus_one()
@@ -79,30 +77,5 @@ public sealed class PipelineRuleTests(ITestOutputHelper output)
         var window = new RenderOptions { WindowCenter = 500, WindowWidth = 100, Frame = 0 };
         Assert.Equal([0, 0], Render(file, window));
         Assert.Equal([255, 255], Render(file, window with { Frame = 1 }));
-    }
-
-    [Fact]
-    public void A_2048_square_16_bit_image_renders_through_one_lookup_table_quickly()
-    {
-        var n = 2048 * 2048;
-        var pixels = new short[n];
-        for (var i = 0; i < n; i++)
-        {
-            pixels[i] = (short)((i * 7) % 4096 - 1024);
-        }
-        var file = Grey16(2048, 2048, pixels);
-        file.Dataset.SetString(Tag.RescaleIntercept, VR.DS, "-1024");
-        file.Dataset.SetString(Tag.RescaleSlope, VR.DS, "1");
-        var best = double.MaxValue;
-        for (var run = 0; run < 4; run++)
-        {
-            var sw = Stopwatch.StartNew();
-            Render(file, new RenderOptions { WindowCenter = 40, WindowWidth = 400 });
-            Render(file);
-            best = Math.Min(best, sw.Elapsed.TotalMilliseconds / 2);
-        }
-        output.WriteLine($"2048x2048 16-bit: {best:F1} ms per render (best of 4, decode included)");
-        // The target is well under 100 ms; the bound is loose because test machines are shared.
-        Assert.True(best < 400, $"{best:F1} ms");
     }
 }
