@@ -119,6 +119,22 @@ public static class DicomReader
         return ds;
     }
 
+    /// <summary>Reads a bare dataset file (no preamble or meta), e.g. one received over the network; with
+    /// <see cref="DicomReadOptions.LazyPixelData"/> the pixel data stays on disk until asked for.</summary>
+    public static Dataset ReadDatasetFile(string path, TransferSyntax syntax, DicomReadOptions? options = null)
+    {
+        options ??= DicomReadOptions.Default;
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        if (syntax.IsDeflated)
+        {
+            return ReadDataset(fs, syntax, options);
+        }
+        var ds = new Dataset();
+        var input = new DicomInput(fs, 0, fs.Length);
+        ReadDataset(new Context(input, syntax.IsBigEndian, syntax.IsExplicitVR, options, path), ds, 0, -1);
+        return ds;
+    }
+
     private static TransferSyntax GuessSyntax(DicomInput input)
     {
         Span<byte> b = stackalloc byte[6];

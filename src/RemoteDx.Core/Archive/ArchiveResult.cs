@@ -1,0 +1,40 @@
+namespace RemoteDx.Core.Archive;
+
+public enum ArchiveOutcome
+{
+    /// <summary>A new instance was written.</summary>
+    Stored,
+
+    /// <summary>The same SOP Instance UID arrived with identical bytes: nothing changed.</summary>
+    Identical,
+
+    /// <summary>The same SOP Instance UID arrived with different bytes: the file was replaced atomically.</summary>
+    Replaced,
+}
+
+/// <summary>Where an instance landed and the attributes the index needs.</summary>
+public sealed record ArchiveResult(
+    ArchiveOutcome Outcome,
+    string Path,
+    string StudyInstanceUid,
+    string SeriesInstanceUid,
+    string SopInstanceUid,
+    string SopClassUid,
+    string TransferSyntaxUid,
+    long Size,
+    InstanceAttributes Attributes);
+
+/// <summary>Header attributes a worklist needs, read once at ingest (patient data stays out of logs).</summary>
+public sealed record InstanceAttributes(
+    string? PatientId,
+    string? PatientName,
+    string? Modality,
+    string? BodyPartExamined,
+    string? ViewPosition,
+    string? StudyDate,
+    string? StudyDescription,
+    string? InstitutionName,
+    int? InstanceNumber,
+    int Rows,
+    int Columns,
+    int Frames);

@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using RemoteDx.Dicom;
+using RemoteDx.Dicom.IO;
+
+namespace RemoteDx.Core.Archive;
+
+/// <summary>The file archive: <c>&lt;data&gt;/archive/&lt;Study&gt;/&lt;Series&gt;/&lt;SOP&gt;.dcm</c>, each file the dataset
+/// exactly as received behind a File Meta Information header we write. Writes follow the durability rule: temp file,
+/// fsync, rename, directory fsync.</summary>
+public sealed class DicomArchive
+{
+    private readonly long _reserveBytes;
+
+    public DicomArchive(string dataDirectory, long reserveBytes = 1L << 30)
+    {
+        DataDirectory = Path.GetFullPath(dataDirectory);
+        ArchiveRoot = Path.Combine(DataDirectory, "archive");
+        TempDirectory = Path.Combine(DataDirectory, "tmp");
+        _reserveBytes = reserveBytes;
+        DurableFile.CreateDirectoryDurably(ArchiveRoot);
+        Directory.CreateDirectory(TempDirectory);
+    }
+
+    public string DataDirectory { get; }
+
+    public string ArchiveRoot { get; }
+
+    /// <summary>Where incoming datasets are streamed before they are archived (same file system as the archive).</summary>
+    public string TempDirectory { get; }
+
+    /// <summary>Free space on the archive's file system is at or above the configured reserve.</summary>
+    public bool HasFreeSpace() => new DriveInfo(ArchiveRoot).AvailableFreeSpace >= _reserveBytes;
+
+    public string PathFor(string study, string series, string sop) => Path.Combine(ArchiveRoot, study, series, sop + ".dcm");
+
+    /// <summary>Archives a received dataset (bytes in <paramref name="syntax"/>, no meta header). Throws
+    /// <see cref="DicomException"/> when the dataset cannot be parsed or its UIDs are unusable,
+    /// <see cref="InsufficientStorageException"/> below the free-space reserve, IOException on storage errors.</summary>
+    public ArchiveResult Store(string datasetPath, TransferSyntax syntax, string sopClassUid, string sopInstanceUid, string? sourceAe)
+    {
+        if (!HasFreeSpace())
+        {
+            throw new InsufficientStorageException("free space on the archive is below the configured reserve");
+        }
+
+        // The whole dataset must parse (pixel data left on disk), so a broken instance is refused, not archived.
+        var ds = DicomReader.ReadDatasetFile(datasetPath, syntax, new DicomReadOptions { LazyPixelData = true });
+        var study = ds.GetString(Tag.StudyInstanceUID);
+        var series = ds.GetString(Tag.SeriesInstanceUID);
+        var sop = ds.GetString(Tag.SOPInstanceUID) ?? sopInstanceUid;
+        var sopClass = ds.GetString(Tag.SOPClassUID) ?? sopClassUid;
+        RequireUid(study, "Study Instance UID", Tag.StudyInstanceUID);
+        RequireUid(series, "Series Instance UID", Tag.SeriesInstanceUID);
+        RequireUid(sop, "SOP Instance UID", Tag.SOPInstanceUID);
+        if (!string.Equals(sop, sopInstanceUid, StringComparison.Ordinal))
+        {
+            throw new DicomFormatException("dataset SOP Instance UID differs from the command's Affected SOP Instance UID", tag: Tag.SOPInstanceUID);
+        }
+        if (!string.Equals(sopClass, sopClassUid, StringComparison.Ordinal))
+        {
+            throw new DatasetMismatchException("dataset SOP Class UID differs from the command's Affected SOP Class UID");
+        }
+
+        var finalPath = PathFor(study!, series!, sop);
+        var dir = Path.GetDirectoryName(finalPath)!;
+        DurableFile.CreateDirectoryDurably(dir);
+
+        var meta = BuildMeta(sopClass, sop, syntax, sourceAe);
+        var tmp = Path.Combine(dir, "." + sop + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        long size;
+        try
+        {
+            using (var output = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                output.Write(new byte[128]);
+                output.Write("DICM"u8);
+                DicomWriter.WriteDataset(output, meta, TransferSyntax.ExplicitVRLittleEndian);
+                using (var input = new FileStream(datasetPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+                {
+                    input.CopyTo(output, 1 << 16);
+                }
+                output.Flush(flushToDisk: true);
+                size = output.Length;
+            }
+
+            var outcome = ArchiveOutcome.Stored;
+            if (File.Exists(finalPath))
+            {
+                if (SameDataset(finalPath, datasetPath))
+                {
+                    File.Delete(tmp);
+                    return Result(ArchiveOutcome.Identical);
+                }
+                outcome = ArchiveOutcome.Replaced;
+            }
+            File.Move(tmp, finalPath, overwrite: true); // rename(2): atomic replacement
+            DurableFile.SyncDirectory(dir);
+            return Result(outcome);
+        }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+
+        ArchiveResult Result(ArchiveOutcome outcome) => new(outcome, finalPath, study!, series!, sop, sopClass, syntax.Uid,
+            new FileInfo(finalPath).Length, Attributes(ds));
+    }
+
+    private static void RequireUid(string? uid, string name, Tag tag)
+    {
+        if (!DicomUid.IsValid(uid))
+        {
+            throw new DicomFormatException($"{name} is missing or not a valid UID", tag: tag);
+        }
+    }
+
+    private static Dataset BuildMeta(string sopClass, string sop, TransferSyntax syntax, string? sourceAe)
+    {
+        var file = new DicomFile(new Dataset(), syntax);
+        file.Dataset.SetString(Tag.SOPClassUID, VR.UI, sopClass);
+        file.Dataset.SetString(Tag.SOPInstanceUID, VR.UI, sop);
+        file.BuildFileMetaInformation(sourceAe);
+        var meta = new Dataset();
+        long length = 0;
+        using (var ms = new MemoryStream())
+        {
+            DicomWriter.WriteDataset(ms, file.FileMetaInformation, TransferSyntax.ExplicitVRLittleEndian);
+            length = ms.Length;
+        }
+        meta.SetUInt32(Tag.FileMetaInformationGroupLength, (uint)length);
+        foreach (var e in file.FileMetaInformation)
+        {
+            meta.Set(e);
+        }
+        return meta;
+    }
+
+    /// <summary>Compares the dataset part of an archived file (after its meta group) with newly received bytes.</summary>
+    private static bool SameDataset(string archived, string received)
+    {
+        using var a = new FileStream(archived, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var b = new FileStream(received, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        Span<byte> head = stackalloc byte[144];
+        if (a.Read(head) != 144 || head[128] != 'D' || head[132] != 0x02 || head[133] != 0)
+        {
+            return false;
+        }
+        var groupLength = BinaryPrimitives.ReadUInt32LittleEndian(head[140..]);
+        var offset = 144L + groupLength;
+        if (a.Length - offset != b.Length)
+        {
+            return false;
+        }
+        a.Seek(offset, SeekOrigin.Begin);
+        var bufA = new byte[1 << 16];
+        var bufB = new byte[1 << 16];
+        while (true)
+        {
+            var n = a.ReadAtLeast(bufA, bufA.Length, throwOnEndOfStream: false);
+            var m = b.ReadAtLeast(bufB, bufB.Length, throwOnEndOfStream: false);
+            if (n != m || !bufA.AsSpan(0, n).SequenceEqual(bufB.AsSpan(0, m)))
+            {
+                return false;
+            }
+            if (n == 0)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static InstanceAttributes Attributes(Dataset ds) => new(
+        ds.GetString(Tag.PatientID),
+        ds.GetString(Tag.PatientName),
+        ds.GetString(Tag.Modality),
+        ds.GetString(Tag.BodyPartExamined),
+        ds.GetString(Tag.ViewPosition),
+        ds.GetString(Tag.StudyDate),
+        ds.GetString(new Tag(0x0008, 0x1030)),
+        ds.GetString(new Tag(0x0008, 0x0080)),
+        ds.GetInt(Tag.InstanceNumber),
+        ds.GetInt(Tag.Rows) ?? 0,
+        ds.GetInt(Tag.Columns) ?? 0,
+        ds.GetInt(Tag.NumberOfFrames) ?? 1);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using RemoteDx.Core.Archive;
+
+namespace RemoteDx.Core.Store;
+
+/// <summary>What the DICOM listener's handler commits for each archived instance: the index row and its scoring
+/// job, in one transaction.</summary>
+public sealed record IngestRecord(ArchiveResult Archive, string CallingAE, string AssociationId, DateTimeOffset ReceivedAt);
+
+/// <summary>One row of the association audit trail.</summary>
+public sealed record AssociationAudit(
+    string Id,
+    string CallingAE,
+    string CalledAE,
+    string Peer,
+    bool Tls,
+    int Instances,
+    long Bytes,
+    string Statuses,
+    string Outcome,
+    DateTimeOffset Started,
+    TimeSpan Duration);
+
+public sealed record PendingJob(long Id, string SopInstanceUid, string State, int Attempts);
+
+/// <summary>The index and job queue as the ingest path sees them. SQLite now; PostgreSQL joins with the triage
+/// pipeline, behind the same interface.</summary>
+public interface IIngestStore : IAsyncDisposable
+{
+    Task MigrateAsync(CancellationToken ct = default);
+
+    /// <summary>Indexes an archived instance and queues its scoring job (unless the bytes were identical); durable
+    /// when the task completes.</summary>
+    Task RecordInstanceAsync(IngestRecord record, CancellationToken ct = default);
+
+    Task RecordAssociationAsync(AssociationAudit audit, CancellationToken ct = default);
+
+    Task<IReadOnlyList<PendingJob>> UnfinishedJobsAsync(CancellationToken ct = default);
+
+    Task<long> CountInstancesAsync(CancellationToken ct = default);
+}
