@@ -14,10 +14,33 @@ if (args.Length < 2 || args[0] is not ("parse" or "decode"))
 }
 var decode = args[0] == "decode";
 var files = args[1..];
+// One untimed pass warms the JIT and the page cache; the best of three timed passes is reported (steady state, as
+// in a long-running service or a large batch).
+Pass(1);
+var best = double.MaxValue;
+long decodedBytes = 0;
+long checksum = 0;
+for (var pass = 0; pass < 3; pass++)
+{
+    var (seconds, bytes, sum) = Pass(files.Length);
+    if (seconds < best)
+    {
+        best = seconds;
+        decodedBytes = bytes;
+        checksum = sum;
+    }
+}
+var s = best;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"files={files.Length} seconds={s:F3} files_per_s={files.Length / s:F1} decoded_mb={decodedBytes / 1e6:F1} mb_per_s={decodedBytes / 1e6 / s:F1} checksum={checksum}"));
+return 0;
+
+(double Seconds, long Bytes, long Checksum) Pass(int count)
+{
 var sw = Stopwatch.StartNew();
 long decodedBytes = 0;
 long checksum = 0;
-foreach (var path in files)
+foreach (var path in files.Take(count))
 {
     var file = DicomReader.ReadFile(path);
     checksum += file.Dataset.Count;
@@ -33,7 +56,5 @@ foreach (var path in files)
     }
 }
 sw.Stop();
-var s = sw.Elapsed.TotalSeconds;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"files={files.Length} seconds={s:F3} files_per_s={files.Length / s:F1} decoded_mb={decodedBytes / 1e6:F1} mb_per_s={decodedBytes / 1e6 / s:F1} checksum={checksum}"));
-return 0;
+return (sw.Elapsed.TotalSeconds, decodedBytes, checksum);
+}

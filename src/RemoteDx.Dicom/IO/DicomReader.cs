@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RemoteDx.Dicom.IO;
@@ -494,13 +495,22 @@ public static class DicomReader
         {
             size = 2;
         }
-        if (size == 1)
+        var whole = value.Length / size * size;
+        // Vectorised in the runtime; the swap is its own inverse, so the writer uses it too.
+        switch (size)
         {
-            return;
-        }
-        for (var i = 0; i + size <= value.Length; i += size)
-        {
-            value.Slice(i, size).Reverse();
+            case 2:
+                var s16 = MemoryMarshal.Cast<byte, ushort>(value[..whole]);
+                BinaryPrimitives.ReverseEndianness(s16, s16);
+                break;
+            case 4:
+                var s32 = MemoryMarshal.Cast<byte, uint>(value[..whole]);
+                BinaryPrimitives.ReverseEndianness(s32, s32);
+                break;
+            case 8:
+                var s64 = MemoryMarshal.Cast<byte, ulong>(value[..whole]);
+                BinaryPrimitives.ReverseEndianness(s64, s64);
+                break;
         }
     }
 
