@@ -26,6 +26,7 @@ internal ref struct JpegBitReader
     public readonly bool Overrun => _count < _padding;
 
     /// <summary>Makes at least 57 bits available (F.2.2.5).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void Fill()
     {
         var data = _data;
@@ -65,22 +66,102 @@ internal ref struct JpegBitReader
         Position = position;
     }
 
-    /// <summary>F.2.2.3 DECODE: the next Huffman-coded symbol. Leaves at least 16 bits buffered, enough for the
-    /// additional bits of any coefficient (F.2.2.1, at most 15).</summary>
-    public int Decode(JpegHuffmanTable table, string codec)
+    /// <summary>Decodes one 8x8 block of a sequential scan into <paramref name="block"/> (64 entries, natural order,
+    /// cleared first): F.2.2.1 a DC difference (category, then that many additional bits, EXTEND) added to the
+    /// predictor, then F.2.2.2 run/size coded AC coefficients up to EOB. Values are kept as libjpeg's 16-bit JCOEF;
+    /// a run past coefficient 63 lands on 63, as with libjpeg's padded jpeg_natural_order. The bit buffer is held in
+    /// locals here: this is the decoder's inner loop.</summary>
+    public unsafe void DecodeBlock(JpegHuffmanTable dc, JpegHuffmanTable ac, ref int predictor, int* block, string codec)
     {
-        if (_count < 32)
+        new Span<int>(block, 64).Clear();
+        var buffer = _buffer;
+        var count = _count;
+        const int lookupMask = (1 << JpegHuffmanTable.LookupBits) - 1;
+        if (count < 32)
         {
+            _count = count;
             Fill();
+            buffer = _buffer;
+            count = _count;
         }
-        var entry = table.Lookup[(int)(_buffer >> (_count - JpegHuffmanTable.LookupBits)) & ((1 << JpegHuffmanTable.LookupBits) - 1)];
-        if (entry != 0)
+        int entry = dc.Lookup[(int)(buffer >> (count - JpegHuffmanTable.LookupBits)) & lookupMask];
+        if (entry == 0)
         {
-            _count -= entry >> 8;
-            return entry & 0xFF;
+            entry = DecodeLong(dc, buffer, count, codec);
         }
-        // Figure F.16: extend the code one bit at a time until it is no larger than MAXCODE of its length.
-        var bits16 = (int)(_buffer >> (_count - 16)) & 0xFFFF;
+        count -= entry >> 8;
+        var s = entry & 0xFF;
+        if (s != 0)
+        {
+            if (s > 15)
+            {
+                throw new DicomCodecException($"{codec}: DC difference category {s} out of range (Table F.1)");
+            }
+            count -= s;
+            var v = (int)(buffer >> count) & ((1 << s) - 1);
+            s = v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
+        }
+        predictor += s;
+        block[0] = (short)predictor;
+
+        ref var order = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(JpegIdct.NaturalOrder);
+        fixed (int* fastTable = ac.AcFast)
+        fixed (ushort* lookup = ac.Lookup)
+        {
+            for (var k = 1; k < 64; k++)
+            {
+                if (count < 32)
+                {
+                    _buffer = buffer;
+                    _count = count;
+                    Fill();
+                    buffer = _buffer;
+                    count = _count;
+                }
+                var peek = (int)(buffer >> (count - JpegHuffmanTable.LookupBits)) & lookupMask;
+                var fast = fastTable[peek];
+                if (fast != 0)
+                {
+                    k += (fast >> 8) & 0xFF;
+                    count -= fast & 0xFF;
+                    block[System.Runtime.CompilerServices.Unsafe.Add(ref order, k)] = (short)(fast >> 16);
+                    continue;
+                }
+                entry = lookup[peek];
+                if (entry == 0)
+                {
+                    entry = DecodeLong(ac, buffer, count, codec);
+                }
+                count -= entry >> 8;
+                var run = (entry >> 4) & 15;
+                s = entry & 15;
+                if (s != 0)
+                {
+                    k += run;
+                    count -= s;
+                    var v = (int)(buffer >> count) & ((1 << s) - 1);
+                    // k <= 63 + 15: NaturalOrder has 80 entries.
+                    block[System.Runtime.CompilerServices.Unsafe.Add(ref order, k)] = (short)(v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
+                }
+                else
+                {
+                    if (run != 15)
+                    {
+                        break; // EOB
+                    }
+                    k += 15; // ZRL
+                }
+            }
+        }
+        _buffer = buffer;
+        _count = count;
+    }
+
+    /// <summary>Figure F.16 for codes longer than the lookup: (length &lt;&lt; 8) | symbol.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int DecodeLong(JpegHuffmanTable table, ulong buffer, int count, string codec)
+    {
+        var bits16 = (int)(buffer >> (count - 16)) & 0xFFFF;
         for (var length = JpegHuffmanTable.LookupBits + 1; length <= 16; length++)
         {
             var code = bits16 >> (16 - length);
@@ -91,19 +172,10 @@ internal ref struct JpegBitReader
                 {
                     break;
                 }
-                _count -= length;
-                return table.Values[index];
+                return (length << 8) | table.Values[index];
             }
         }
         throw new DicomCodecException($"{codec}: invalid Huffman code in the scan data (corrupt stream)");
-    }
-
-    /// <summary>The next <paramref name="n"/> (0..16) bits as an unsigned integer; call after <see cref="Decode"/>,
-    /// which buffered enough of them.</summary>
-    public int Bits(int n)
-    {
-        _count -= n;
-        return (int)(_buffer >> _count) & ((1 << n) - 1);
     }
 
     /// <summary>F.2.2.5 / B.2.1: at the end of a restart interval the remaining bits of the byte are padding and a

@@ -350,7 +350,7 @@ internal sealed unsafe class JpegDctDecoder
                             }
                             restartsLeft--;
                         }
-                        DecodeBlock(ref reader, dc, ac, ref predictors[0], coefficients);
+                        reader.DecodeBlock(dc, ac, ref predictors[0], coefficients, CodecName);
                         if (reader.Overrun)
                         {
                             throw Truncated();
@@ -392,7 +392,7 @@ internal sealed unsafe class JpegDctDecoder
                                 for (var h = 0; h < c.H; h++)
                                 {
                                     var bx = mx * c.H + h;
-                                    DecodeBlock(ref reader, dcTables[i], acTables[i], ref predictors[i], coefficients);
+                                    reader.DecodeBlock(dcTables[i], acTables[i], ref predictors[i], coefficients, CodecName);
                                     // Dummy blocks past the component's edge are decoded but not transformed
                                     // (libjpeg's decompress_onepass skips them too; no output sample uses them).
                                     if (bx < c.BlocksWide && by < c.BlocksHigh)
@@ -419,50 +419,6 @@ internal sealed unsafe class JpegDctDecoder
 
     private static DicomCodecException Truncated() =>
         new($"{CodecName}: scan data ends early (truncated or corrupt stream)");
-
-    /// <summary>F.2.2.1 and F.2.2.2: a DC difference (category, then that many bits, EXTEND of F.2.2.1) added to the
-    /// predictor, then run/size coded AC coefficients to the EOB, stored in natural order. Values are kept as libjpeg's
-    /// 16-bit JCOEF.</summary>
-    private static void DecodeBlock(ref JpegBitReader reader, JpegHuffmanTable dc, JpegHuffmanTable ac, ref int predictor, int* block)
-    {
-        new Span<int>(block, 64).Clear();
-        var s = reader.Decode(dc, CodecName);
-        if (s != 0)
-        {
-            if (s > 15)
-            {
-                throw new DicomCodecException($"{CodecName}: DC difference category {s} out of range (Table F.1)");
-            }
-            s = Extend(reader.Bits(s), s);
-        }
-        predictor += s;
-        block[0] = (short)predictor;
-        ref var order = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(JpegIdct.NaturalOrder);
-        for (var k = 1; k < 64; k++)
-        {
-            var rs = reader.Decode(ac, CodecName);
-            var run = rs >> 4;
-            s = rs & 15;
-            if (s != 0)
-            {
-                k += run;
-                // k <= 63 + 15: NaturalOrder has 80 entries.
-                block[System.Runtime.CompilerServices.Unsafe.Add(ref order, k)] = (short)Extend(reader.Bits(s), s);
-            }
-            else
-            {
-                if (run != 15)
-                {
-                    break; // EOB
-                }
-                k += 15; // ZRL
-            }
-        }
-    }
-
-    /// <summary>F.2.2.1 EXTEND: <paramref name="v"/> of <paramref name="t"/> bits to a signed value.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static int Extend(int v, int t) => v < 1 << (t - 1) ? v - (1 << t) + 1 : v;
 
     private enum Upsampling
     {

@@ -6,7 +6,7 @@ namespace RemoteDx.Dicom.Codecs;
 internal sealed class JpegHuffmanTable
 {
     /// <summary>Codes up to this length are found with one table lookup.</summary>
-    public const int LookupBits = 9;
+    public const int LookupBits = 10;
 
     /// <summary>Indexed by the next <see cref="LookupBits"/> bits: (code length &lt;&lt; 8) | symbol, or 0 when the code
     /// is longer (or invalid).</summary>
@@ -19,6 +19,11 @@ internal sealed class JpegHuffmanTable
     public readonly int[] ValueOffset = new int[17];
 
     public byte[] Values { get; private set; } = [];
+
+    /// <summary>For AC tables, indexed like <see cref="Lookup"/>: when a run/size symbol (F.2.2.2) with size &gt; 0
+    /// and its additional bits both fit in the first <see cref="LookupBits"/> bits, (coefficient value &lt;&lt; 16) |
+    /// (run &lt;&lt; 8) | total bit count; 0 otherwise.</summary>
+    public readonly int[] AcFast = new int[1 << LookupBits];
 
     /// <summary>Reads the tables of one DHT segment (B.2.4.2) into <paramref name="dc"/> and <paramref name="ac"/>
     /// (Tc 0 and 1, Th 0..3). Throws <see cref="DicomCodecException"/> on a malformed segment.</summary>
@@ -79,6 +84,18 @@ internal sealed class JpegHuffmanTable
                     var shift = LookupBits - length;
                     var entry = (ushort)((length << 8) | Values[k]);
                     Lookup.AsSpan(code << shift, 1 << shift).Fill(entry);
+                    var size = Values[k] & 15;
+                    if (size != 0 && length + size <= LookupBits)
+                    {
+                        // Precompute EXTEND (F.2.2.1) of every possible value of the additional bits.
+                        for (var extra = 0; extra < 1 << size; extra++)
+                        {
+                            var value = extra < 1 << (size - 1) ? extra - (1 << size) + 1 : extra;
+                            var index = (((code << size) | extra) << (LookupBits - length - size));
+                            var fast = (value << 16) | ((Values[k] >> 4) << 8) | (length + size);
+                            AcFast.AsSpan(index, 1 << (LookupBits - length - size)).Fill(fast);
+                        }
+                    }
                 }
             }
             code <<= 1;

@@ -39,6 +39,26 @@ internal static unsafe class JpegIdct
     /// <param name="precision">Sample precision P, 8 or 12.</param>
     public static void Transform(int* coef, int* quant, int* workspace, ushort* output, int stride, int precision)
     {
+        if (precision == 8)
+        {
+            Transform8(coef, quant, workspace, output, stride);
+        }
+        else
+        {
+            Transform12(coef, quant, workspace, output, stride);
+        }
+    }
+
+    // One copy per precision, so that the shifts and limits below are constants.
+    private static void Transform8(int* coef, int* quant, int* workspace, ushort* output, int stride) =>
+        Core(coef, quant, workspace, output, stride, 8);
+
+    private static void Transform12(int* coef, int* quant, int* workspace, ushort* output, int stride) =>
+        Core(coef, quant, workspace, output, stride, 12);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Core(int* coef, int* quant, int* workspace, ushort* output, int stride, int precision)
+    {
         // jidctint.c: PASS1_BITS is 2 for 8-bit samples, 1 otherwise "to avoid overflow".
         var pass1Bits = precision == 8 ? 2 : 1;
         // jdmaster.c prepare_range_limit_table: the IDCT output is masked with RANGE_MASK = 4 * 2^P - 1 and looked

@@ -127,7 +127,11 @@ public sealed class JpegCodecTests(CodecReferenceFixture fixture)
     [Fact]
     public void Corrupt_streams_throw_DicomCodecException()
     {
-        foreach (var c in new[] { fixture.Compress("gray12", "dcmcjpeg", "+e1"), fixture.Compress("rgb8", "dcmcjpeg", "+eb") })
+        foreach (var c in new[]
+        {
+            fixture.Compress("gray12", "dcmcjpeg", "+e1"), fixture.Compress("rgb8", "dcmcjpeg", "+eb"),
+            fixture.Compress("gray12", "dcmcjpeg", "+ee"), fixture.CompressWithCjpeg("rgb8", "-sample", "2x2,1x1,1x1", "-restart", "2B"),
+        })
         {
             var buffer = new byte[c.Format.DecodedFrameBytes];
             foreach (var length in new[] { 0, 2, 20, c.Frame.Length / 3, c.Frame.Length / 2, c.Frame.Length - 40 })
