@@ -3,8 +3,9 @@ using JpegLibrary;
 namespace RemoteDx.Dicom.Codecs;
 
 /// <summary>JPEG (ISO/IEC 10918-1) for PS3.5 A.4.1: Baseline (Process 1), Extended (Process 2 &amp; 4) and Lossless
-/// (Process 14, any predictor, and its Selection Value 1 form). DCT frames are decoded with the managed JpegLibrary,
-/// lossless (SOF3) frames by <see cref="JpegLosslessDecoder"/>. Components are
+/// (Process 14, any predictor, and its Selection Value 1 form). Sequential DCT frames (SOF0/SOF1) are decoded by
+/// <see cref="JpegDctDecoder"/>, bit-exact with DCMTK's libjpeg; progressive frames (SOF2) with the managed
+/// JpegLibrary; lossless (SOF3) frames by <see cref="JpegLosslessDecoder"/>. Components are
 /// returned as coded (no YCbCr to RGB conversion, PS3.5 8.2.1: the Photometric Interpretation describes them).
 /// Decode only.</summary>
 public sealed class JpegCodec : IPixelCodec
@@ -28,10 +29,19 @@ public sealed class JpegCodec : IPixelCodec
             throw new DicomCodecException($"{CodecName}: Bits Allocated {format.BitsAllocated} exceeds JPEG's 16-bit maximum (ISO/IEC 10918-1 B.2.2)");
         }
 
-        if (JpegLosslessDecoder.FindStartOfFrame(frame) == 0xC3)
+        var startOfFrame = JpegLosslessDecoder.FindStartOfFrame(frame);
+        if (startOfFrame == 0xC3)
         {
             // Process 14 (SOF3): decoded here, not by JpegLibrary; see JpegLosslessDecoder.
             JpegLosslessDecoder.Decode(frame, format, destination);
+            CodecSupport.SignExtend(destination, format);
+            return;
+        }
+        if (startOfFrame != 0xC2)
+        {
+            // Sequential DCT (SOF0 / SOF1, Processes 1, 2 and 4): bit-exact with libjpeg's islow IDCT as DCMTK uses it.
+            // Any other or missing frame type is rejected there.
+            JpegDctDecoder.Decode(frame, format, destination);
             CodecSupport.SignExtend(destination, format);
             return;
         }

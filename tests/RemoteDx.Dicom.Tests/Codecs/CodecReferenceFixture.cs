@@ -28,6 +28,7 @@ public sealed class CodecReferenceFixture : IDisposable
                     File.WriteAllText(Path.Combine(dir, "gen.py"), CodecTestTools.GenerateScript);
                     File.WriteAllText(Path.Combine(dir, "extract.py"), CodecTestTools.ExtractScript);
                     File.WriteAllText(Path.Combine(dir, "wrap.py"), CodecTestTools.WrapRleScript);
+                    File.WriteAllText(Path.Combine(dir, "wrapjpeg.py"), CodecTestTools.WrapJpegScript);
                     CodecTestTools.RunChecked(CodecTestTools.Python, Path.Combine(dir, "gen.py"), dir);
                     _dir = dir;
                 }
@@ -62,6 +63,65 @@ public sealed class CodecReferenceFixture : IDisposable
             _cases[key] = result;
             return result;
         }
+    }
+
+    /// <summary>Compresses the 8-bit <paramref name="source"/> with libjpeg-turbo's cjpeg (from a PGM/PPM; "SCANS" in
+    /// <paramref name="options"/> names a scan script coding Y alone, then Cb and Cr interleaved) and wraps the stream
+    /// into a JPEG Baseline DICOM file with pydicom, so dcmdjpeg can decode it too.</summary>
+    public CodecCase CompressWithCjpeg(string source, params string[] options)
+    {
+        var key = source + ".cjpeg" + string.Concat(options.Select(o => "_" + o.Trim('-').Replace(',', '_')));
+        lock (_gate)
+        {
+            if (_cases.TryGetValue(key, out var cached))
+            {
+                return cached;
+            }
+            var dir = Directory;
+            var src = Path.Combine(dir, source + ".dcm");
+            var info = Path.Combine(dir, source + ".info");
+            CodecTestTools.RunChecked(CodecTestTools.Python, Path.Combine(dir, "extract.py"), "info", src, info);
+            var (format, _) = CodecTestTools.ReadFormat(info + ".json");
+            var color = format.SamplesPerPixel == 3;
+            var pnm = Path.Combine(dir, source + (color ? ".ppm" : ".pgm"));
+            using (var stream = File.Create(pnm))
+            {
+                stream.Write(System.Text.Encoding.ASCII.GetBytes($"{(color ? "P6" : "P5")}\n{format.Columns} {format.Rows}\n255\n"));
+                stream.Write(Original(source));
+            }
+            var scans = Path.Combine(dir, "scans.txt");
+            File.WriteAllText(scans, "0;\n1 2;\n");
+            var jpeg = Path.Combine(dir, key + ".jpg");
+            CodecTestTools.RequireTool("cjpeg");
+            CodecTestTools.RunChecked("cjpeg", [.. options.Select(o => o == "SCANS" ? scans : o), "-outfile", jpeg, pnm]);
+            var photometric = !color ? "MONOCHROME2" : options.Contains("-rgb") ? "RGB" : "YBR_FULL";
+            var compressed = Path.Combine(dir, key + ".dcm");
+            CodecTestTools.RunChecked(CodecTestTools.Python, Path.Combine(dir, "wrapjpeg.py"), src, jpeg, compressed, photometric);
+            var frame = File.ReadAllBytes(jpeg);
+            var result = new CodecCase(key, frame, format with { PhotometricInterpretation = photometric }, TransferSyntax.JPEGBaseline8Bit, compressed, src);
+            _cases[key] = result;
+            return result;
+        }
+    }
+
+    /// <summary>djpeg -dct int's decompression of a grayscale cjpeg case (PGM samples).</summary>
+    public byte[] DjpegGray(CodecCase c)
+    {
+        var jpeg = Path.ChangeExtension(c.CompressedPath, ".jpg");
+        var pgm = jpeg + ".djpeg.pgm";
+        CodecTestTools.RequireTool("djpeg");
+        CodecTestTools.RunChecked("djpeg", "-dct", "int", "-pnm", "-outfile", pgm, jpeg);
+        var bytes = File.ReadAllBytes(pgm);
+        // P5 header: magic, width, height, maxval, each followed by one whitespace byte.
+        var pos = 0;
+        for (var fields = 0; fields < 4; pos++)
+        {
+            if (char.IsWhiteSpace((char)bytes[pos]) && pos > 0 && !char.IsWhiteSpace((char)bytes[pos - 1]))
+            {
+                fields++;
+            }
+        }
+        return bytes[pos..];
     }
 
     /// <summary>Decompresses <paramref name="compressed"/> with another implementation (DCMTK's dcmdjpeg, dcmdjpls,

@@ -184,16 +184,16 @@ internal static class CodecTestTools
         """;
 
     /// <summary>extract.py frame IN OUT: writes frame 1's encapsulated bytes (pydicom's own fragment parser) and
-    /// OUT.json with the pixel module; extract.py pixels IN OUT: writes pydicom's pixel_array bytes.</summary>
+    /// OUT.json with the pixel module (extract.py info IN OUT: only the JSON); extract.py pixels IN OUT: writes pydicom's pixel_array bytes.</summary>
     public const string ExtractScript = """
         import sys, json
         import pydicom
         from pydicom.encaps import generate_pixel_data_frame
         mode, src, dst = sys.argv[1:4]
         ds = pydicom.dcmread(src)
-        if mode == 'frame':
+        if mode in ('frame', 'info'):
             nf = int(getattr(ds, 'NumberOfFrames', 1) or 1)
-            open(dst, 'wb').write(next(generate_pixel_data_frame(ds.PixelData, nf)))
+            if mode == 'frame': open(dst, 'wb').write(next(generate_pixel_data_frame(ds.PixelData, nf)))
             info = dict(Rows=ds.Rows, Columns=ds.Columns, SamplesPerPixel=ds.SamplesPerPixel, BitsAllocated=ds.BitsAllocated,
                         BitsStored=ds.BitsStored, HighBit=ds.HighBit, PixelRepresentation=ds.PixelRepresentation,
                         PlanarConfiguration=int(getattr(ds, 'PlanarConfiguration', 0)),
@@ -218,6 +218,24 @@ internal static class CodecTestTools
         ds['PixelData'].is_undefined_length = True
         ds['PixelData'].VR = 'OB'
         ds.file_meta.TransferSyntaxUID = RLELossless
+        ds.save_as(dst, write_like_original=False)
+        """;
+
+    /// <summary>wrapjpeg.py IN.dcm STREAM.jpg OUT.dcm PHOTOMETRIC: replaces IN's pixel data by one JPEG Baseline frame
+    /// (PS3.5 A.4.1) so DCMTK can decode a stream made by another encoder.</summary>
+    public const string WrapJpegScript = """
+        import sys
+        import pydicom
+        from pydicom.encaps import encapsulate
+        from pydicom.uid import JPEGBaseline8Bit
+        src, frame, dst, photometric = sys.argv[1:5]
+        ds = pydicom.dcmread(src)
+        ds.PixelData = encapsulate([open(frame, 'rb').read()])
+        ds['PixelData'].is_undefined_length = True
+        ds['PixelData'].VR = 'OB'
+        ds.PhotometricInterpretation = photometric
+        if ds.SamplesPerPixel == 3: ds.PlanarConfiguration = 0
+        ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
         ds.save_as(dst, write_like_original=False)
         """;
 }
