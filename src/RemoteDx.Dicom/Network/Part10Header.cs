@@ -1,37 +1,42 @@
-// PS3.10 7.1 File Meta Information: what the SCU needs to send a file without parsing its data set
+// PS3.10 7.1 File Meta Information: what the SCU needs to send a file without loading its pixel data
 using System.Buffers.Binary;
 using System.Text;
+using RemoteDx.Dicom.IO;
 
 namespace RemoteDx.Dicom.Network;
 
-/// <summary>SOP class/instance and transfer syntax from a Part 10 file's meta group, and where the data set starts,
-/// so the data set bytes can be streamed as they are.</summary>
+/// <summary>SOP class/instance (from the data set, as the receiver checks them) and transfer syntax of a file, and
+/// where its data set starts, so the data set bytes can be streamed as they are.</summary>
 internal sealed record Part10Header(string SopClassUid, string SopInstanceUid, TransferSyntax TransferSyntax, long DatasetOffset, long DatasetLength)
 {
     public static Part10Header Read(string path)
     {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-        var preamble = new byte[132];
-        if (fs.ReadAtLeast(preamble, 132, throwOnEndOfStream: false) < 132 || Encoding.ASCII.GetString(preamble, 128, 4) != "DICM")
+        var file = DicomReader.ReadFile(path, new DicomReadOptions { StopBeforePixelData = true });
+        var sopClass = file.Dataset.GetString(Tag.SOPClassUID) ?? file.FileMetaInformation.GetString(Tag.MediaStorageSOPClassUID);
+        var sopInstance = file.Dataset.GetString(Tag.SOPInstanceUID) ?? file.FileMetaInformation.GetString(Tag.MediaStorageSOPInstanceUID);
+        if (string.IsNullOrEmpty(sopClass) || string.IsNullOrEmpty(sopInstance))
         {
-            throw new DicomFormatException($"{Path.GetFileName(path)} is not a Part 10 file (no DICM marker)", 128);
+            throw new DicomFormatException($"{Path.GetFileName(path)} has no SOP Class UID or SOP Instance UID", -1, Tag.SOPClassUID);
         }
-        string? sopClass = null, sopInstance = null, ts = null;
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        var offset = DatasetOffset(fs);
+        return new Part10Header(sopClass, sopInstance, file.TransferSyntax, offset, fs.Length - offset);
+    }
+
+    /// <summary>Skips the preamble and the group 0002 elements (always explicit VR little endian).</summary>
+    private static long DatasetOffset(FileStream fs)
+    {
+        var preamble = new byte[132];
+        var hasPreamble = fs.ReadAtLeast(preamble, 132, throwOnEndOfStream: false) == 132 && Encoding.ASCII.GetString(preamble, 128, 4) == "DICM";
+        fs.Position = hasPreamble ? 132 : 0;
         var header = new byte[12];
         while (true)
         {
             var start = fs.Position;
-            if (fs.ReadAtLeast(header, 8, throwOnEndOfStream: false) < 8)
+            if (fs.ReadAtLeast(header.AsSpan(0, 8), 8, throwOnEndOfStream: false) < 8 || BinaryPrimitives.ReadUInt16LittleEndian(header) != 0x0002)
             {
-                break;
+                return start;
             }
-            var group = BinaryPrimitives.ReadUInt16LittleEndian(header);
-            if (group != 0x0002)
-            {
-                fs.Position = start;
-                break;
-            }
-            var element = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(2));
             var vr = Encoding.ASCII.GetString(header, 4, 2);
             long length;
             if (vr is "OB" or "OW" or "OF" or "SQ" or "UT" or "UN" or "UC" or "UR" or "OD" or "OL" or "OV" or "SV" or "UV")
@@ -43,31 +48,11 @@ internal sealed record Part10Header(string SopClassUid, string SopInstanceUid, T
             {
                 length = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(6));
             }
-            if (length > 1 << 20 || fs.Position + length > fs.Length)
+            if (fs.Position + length > fs.Length)
             {
-                throw new DicomFormatException($"meta element (0002,{element:X4}) length {length} overruns the file", start);
+                throw new DicomFormatException($"meta element (0002,{BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(2)):X4}) length {length} overruns the file", start);
             }
-            if (element is 0x0002 or 0x0003 or 0x0010)
-            {
-                var value = new byte[length];
-                fs.ReadExactly(value);
-                var s = Encoding.ASCII.GetString(value).Trim(' ', '\0');
-                switch (element)
-                {
-                    case 0x0002: sopClass = s; break;
-                    case 0x0003: sopInstance = s; break;
-                    default: ts = s; break;
-                }
-            }
-            else
-            {
-                fs.Seek(length, SeekOrigin.Current);
-            }
+            fs.Seek(length, SeekOrigin.Current);
         }
-        if (string.IsNullOrEmpty(sopClass) || string.IsNullOrEmpty(sopInstance) || string.IsNullOrEmpty(ts))
-        {
-            throw new DicomFormatException($"{Path.GetFileName(path)}: File Meta Information lacks Media Storage SOP Class/Instance UID or Transfer Syntax UID", 132);
-        }
-        return new Part10Header(sopClass, sopInstance, TransferSyntax.Lookup(ts), fs.Position, fs.Length - fs.Position);
     }
 }
