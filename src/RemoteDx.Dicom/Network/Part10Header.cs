@@ -19,12 +19,12 @@ internal sealed record Part10Header(string SopClassUid, string SopInstanceUid, T
             throw new DicomFormatException($"{Path.GetFileName(path)} has no SOP Class UID or SOP Instance UID", -1, Tag.SOPClassUID);
         }
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-        var offset = DatasetOffset(fs);
+        var offset = FindDatasetOffset(fs);
         return new Part10Header(sopClass, sopInstance, file.TransferSyntax, offset, fs.Length - offset);
     }
 
     /// <summary>Skips the preamble and the group 0002 elements (always explicit VR little endian).</summary>
-    private static long DatasetOffset(FileStream fs)
+    private static long FindDatasetOffset(FileStream fs)
     {
         var preamble = new byte[132];
         var hasPreamble = fs.ReadAtLeast(preamble, 132, throwOnEndOfStream: false) == 132 && Encoding.ASCII.GetString(preamble, 128, 4) == "DICM";

@@ -162,36 +162,45 @@ internal static class Net
         throw new TimeoutException($"nothing listens on port {port}");
     }
 
-    /// <summary>Both data sets, written in <paramref name="syntax"/>, must be identical; on a difference the first
-    /// differing element is named.</summary>
-    public static void AssertSameDataset(Dataset expected, Dataset actual, TransferSyntax syntax)
+    /// <summary>Element by element, recursing into sequences and fragments: same tags, same values. Sequence and item
+    /// length encoding (defined/undefined) may differ, as may the retired group lengths and trailing padding.</summary>
+    public static void AssertSameDataset(Dataset expected, Dataset actual, TransferSyntax syntax) =>
+        Compare(expected, actual, syntax.Name + ": ");
+
+    private static void Compare(Dataset expected, Dataset actual, string path)
     {
-        // Trailing padding (FFFC,FFFC) is dropped by DCMTK when it re-encodes; it carries nothing.
-        expected.Remove(new Tag(0xFFFC, 0xFFFC));
-        var e = Encode(expected, syntax);
-        var a = Encode(actual, syntax);
-        if (e.AsSpan().SequenceEqual(a))
+        static List<DicomElement> Significant(Dataset ds) =>
+            ds.Where(e => !e.Tag.IsGroupLength && e.Tag != new Tag(0xFFFC, 0xFFFC)).OrderBy(e => e.Tag).ToList();
+        var e = Significant(expected);
+        var a = Significant(actual);
+        Assert.True(e.Select(x => x.Tag).SequenceEqual(a.Select(x => x.Tag)),
+            $"{path}tags differ: missing [{string.Join(' ', e.Select(x => x.Tag).Except(a.Select(x => x.Tag)))}], extra [{string.Join(' ', a.Select(x => x.Tag).Except(e.Select(x => x.Tag)))}]");
+        for (var i = 0; i < e.Count; i++)
         {
-            return;
-        }
-        foreach (var el in expected)
-        {
-            var other = actual[el.Tag];
-            Assert.True(other is not null, $"element {el.Tag} missing from the received data set");
-            if (el is not DicomSequence && el is not DicomFragments)
+            var where = path + e[i].Tag;
+            switch (e[i])
             {
-                Assert.True(el.Buffer.Span.SequenceEqual(other!.Buffer.Span), $"element {el.Tag} differs");
+                case DicomSequence sq:
+                    var other = Assert.IsType<DicomSequence>(a[i]);
+                    Assert.True(sq.Items.Count == other.Items.Count, $"{where}: {sq.Items.Count} vs {other.Items.Count} items");
+                    for (var j = 0; j < sq.Items.Count; j++)
+                    {
+                        Compare(sq.Items[j], other.Items[j], $"{where}[{j}].");
+                    }
+                    break;
+                case DicomFragments fr:
+                    var otherFr = Assert.IsType<DicomFragments>(a[i]);
+                    Assert.True(fr.Fragments.Count == otherFr.Fragments.Count, $"{where}: fragment count differs");
+                    for (var j = 0; j < fr.Fragments.Count; j++)
+                    {
+                        Assert.True(fr.Fragments[j].Span.SequenceEqual(otherFr.Fragments[j].Span), $"{where}: fragment {j} differs");
+                    }
+                    break;
+                default:
+                    Assert.True(e[i].Buffer.Span.SequenceEqual(a[i].Buffer.Span), $"{where}: value differs");
+                    break;
             }
         }
-        Assert.Equal(expected.Count, actual.Count);
-        Assert.Fail($"data sets differ when encoded in {syntax.Name} ({e.Length} vs {a.Length} bytes)");
-    }
-
-    private static byte[] Encode(Dataset ds, TransferSyntax ts)
-    {
-        using var ms = new MemoryStream();
-        DicomWriter.WriteDataset(ms, ds, ts);
-        return ms.ToArray();
     }
 
     public static Dataset ReadRaw(string path, TransferSyntax ts)
