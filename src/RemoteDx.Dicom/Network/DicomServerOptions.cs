@@ -1,0 +1,101 @@
+// PS3.8 7.1 / PS3.15 B.9 (BCP 195): configuration of the DICOM listener (the association acceptor)
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
+namespace RemoteDx.Dicom.Network;
+
+/// <summary>A calling AE title allowed to associate, optionally only from <see cref="Host"/> (IP address or host name).</summary>
+public sealed record AllowedCallingAE(string AeTitle, string? Host = null);
+
+/// <summary>Options of <see cref="DicomServer"/>; bindable from configuration (section RemoteDx:Dicom).</summary>
+public sealed class DicomServerOptions
+{
+    public string AeTitle { get; set; } = "REMOTEDX";
+
+    public IPAddress BindAddress { get; set; } = IPAddress.Any;
+
+    /// <summary>Plain TCP port; 0 picks a free port (read it back from <see cref="DicomServer.LocalEndPoint"/>).</summary>
+    public int Port { get; set; } = 11112;
+
+    /// <summary>TLS port; null disables TLS. TLS also needs <see cref="TlsCertificate"/>: without it no TLS listener starts.</summary>
+    public int? TlsPort { get; set; } = 2762;
+
+    /// <summary>Server certificate with private key.</summary>
+    public X509Certificate2? TlsCertificate { get; set; }
+
+    public bool RequireClientCertificate { get; set; }
+
+    /// <summary>CA or client certificates a client certificate must chain to; null = the system store.</summary>
+    public X509Certificate2Collection? TrustedClientCertificates { get; set; }
+
+    /// <summary>Empty = any calling AE.</summary>
+    public IList<AllowedCallingAE> AllowedCallingAEs { get; set; } = new List<AllowedCallingAE>();
+
+    public int MaxAssociations { get; set; } = 32;
+
+    /// <summary>Maximum Length we advertise for P-DATA-TF PDUs we receive (PS3.8 D.1).</summary>
+    public uint MaxPduLength { get; set; } = 262144;
+
+    public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan DimseTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Where received data sets are streamed before the handler sees them.</summary>
+    public string TempDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "remotedx-incoming");
+
+    /// <summary>When this returns false, new associations are rejected (transient, local limit exceeded): e.g. the
+    /// disk reserve is reached.</summary>
+    public Func<bool> AcceptingAssociations { get; set; } = static () => true;
+
+    /// <summary>Transfer syntaxes in order of preference; a proposed syntax not listed is still accepted after them
+    /// when it is decodable. Default: <see cref="PresentationContextNegotiator.DefaultPreference"/>.</summary>
+    public IList<string> TransferSyntaxPreference { get; set; } = new List<string>(PresentationContextNegotiator.DefaultPreference);
+
+    internal bool TlsEnabled => TlsPort is not null && TlsCertificate is not null;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(AeTitle) || AeTitle.Trim().Length > 16 || AeTitle.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"AeTitle '{AeTitle}' must be 1-16 characters without backslash");
+        }
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"Port {Port} must be 0-65535");
+        }
+        if (TlsPort is < 0 or > 65535)
+        {
+            throw new ArgumentException($"TlsPort {TlsPort} must be 0-65535 or null");
+        }
+        if (TlsCertificate is { HasPrivateKey: false })
+        {
+            throw new ArgumentException("TlsCertificate has no private key");
+        }
+        if (RequireClientCertificate && !TlsEnabled)
+        {
+            throw new ArgumentException("RequireClientCertificate needs TlsPort and TlsCertificate");
+        }
+        if (MaxAssociations < 1)
+        {
+            throw new ArgumentException($"MaxAssociations {MaxAssociations} must be at least 1");
+        }
+        if (MaxPduLength is < 4096 and not 0)
+        {
+            throw new ArgumentException($"MaxPduLength {MaxPduLength} must be at least 4096 (or 0 for unlimited)");
+        }
+        if (ArtimTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || DimseTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("ArtimTimeout, IdleTimeout and DimseTimeout must be positive");
+        }
+        foreach (var a in AllowedCallingAEs)
+        {
+            if (string.IsNullOrWhiteSpace(a.AeTitle) || a.AeTitle.Trim().Length > 16)
+            {
+                throw new ArgumentException($"AllowedCallingAEs entry '{a.AeTitle}' must be 1-16 characters");
+            }
+        }
+    }
+}

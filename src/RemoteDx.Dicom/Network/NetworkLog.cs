@@ -1,0 +1,51 @@
+// PS3.8 / PS3.7 event logging: source-generated messages, event ids grouped by layer
+using Microsoft.Extensions.Logging;
+
+namespace RemoteDx.Dicom.Network;
+
+/// <summary>Event ids: 1000-1099 listener, 1100-1199 association (ACSE/DUL), 1200-1299 DIMSE, 1300-1399 client.
+/// No patient names or ids are logged; SOP Instance UIDs only at Debug.</summary>
+internal static partial class NetworkLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "DICOM listener {AeTitle} on {EndPoint} (TLS: {Tls})")]
+    public static partial void ListenerStarted(this ILogger logger, string aeTitle, System.Net.EndPoint endPoint, bool tls);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "DICOM listener on {EndPoint} stopped")]
+    public static partial void ListenerStopped(this ILogger logger, System.Net.EndPoint? endPoint);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Accepting connections on {EndPoint} failed")]
+    public static partial void AcceptFailed(this ILogger logger, System.Net.EndPoint? endPoint, Exception exception);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Connection {AssociationId} from {Remote} (TLS: {Tls})")]
+    public static partial void ConnectionOpened(this ILogger logger, string associationId, System.Net.EndPoint remote, bool tls);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Association accepted: {Accepted} of {Proposed} presentation contexts, peer max PDU {PeerMaxPdu}")]
+    public static partial void AssociationAccepted(this ILogger logger, int accepted, int proposed, uint peerMaxPdu);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Association rejected: {Reason}")]
+    public static partial void AssociationRejected(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Association ended: {Outcome}; {Instances} instances, {Bytes} bytes in {Duration}")]
+    public static partial void AssociationEnded(this ILogger logger, string outcome, int instances, long bytes, TimeSpan duration);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "TLS handshake with {Remote} failed: {Message}")]
+    public static partial void TlsFailed(this ILogger logger, System.Net.EndPoint remote, string message);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Association observer failed")]
+    public static partial void ObserverFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "Association {AssociationId} failed unexpectedly")]
+    public static partial void AssociationFailed(this ILogger logger, string associationId, Exception exception);
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug, Message = "C-ECHO message {MessageId}")]
+    public static partial void Echo(this ILogger logger, ushort messageId);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "C-STORE message {MessageId} {SopClassUid} {SopInstanceUid} ({Bytes} bytes): {Status}")]
+    public static partial void Stored(this ILogger logger, ushort messageId, string sopClassUid, string sopInstanceUid, long bytes, string status);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "C-STORE message {MessageId} answered {Status}")]
+    public static partial void StoreFailed(this ILogger logger, ushort messageId, string status, Exception? exception);
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Association to {Host}:{Port} as {CallingAE} -> {CalledAE} accepted, {Accepted} contexts")]
+    public static partial void ClientAssociated(this ILogger logger, string host, int port, string callingAE, string calledAE, int accepted);
+}
