@@ -14,8 +14,39 @@ public static class Cli
           pixels FILE OUT [--frame N]                 decoded stored values as raw little-endian samples
           render FILE OUT.png|OUT.jpg [--frame N] [--wc C --ww W]   the displayed image
           codecs                                      which transfer syntaxes this machine can decode
+          serve [--config FILE] [--dicom-port N] [--http-url URL] [--data DIR] [--aet AE]
+                                                      the DICOM listener and web server
+          send HOST PORT PATH... [--aet X] [--called-aet Y] [--tls [--ca F] [--cert F --key F]]
+                                                      C-STORE files and folders
         """;
 
+    /// <summary>Every command, the long-running and network ones included.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    {
+        if (args.Length > 0 && args[0] is "serve" or "send")
+        {
+            try
+            {
+                return args[0] == "serve"
+                    ? await Hosting.ServeCommand.RunAsync(args[1..], stderr, ct).ConfigureAwait(false)
+                    : await SendCommand.RunAsync(args[1..], stdout, stderr, ct).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                stderr.WriteLine("remotedx: " + OneLine(ex.Message));
+                return 2;
+            }
+            catch (Exception ex) when (ex is DicomException or IOException or UnauthorizedAccessException
+                or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+            {
+                stderr.WriteLine("remotedx: " + OneLine(ex.Message));
+                return 1;
+            }
+        }
+        return Run(args, stdout, stderr);
+    }
+
+    /// <summary>The file commands (dump, pixels, render, codecs).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -31,7 +62,7 @@ public static class Cli
                 "pixels" => Pixels(args[1..]),
                 "render" => Render(args[1..]),
                 "codecs" => Codecs(stdout),
-                "serve" => throw new UsageException("serve is not available yet: the DICOM listener and web server arrive with the networking and triage issues"),
+                "serve" or "send" => throw new UsageException($"'{args[0]}' runs through Cli.RunAsync"),
                 _ => throw new UsageException($"unknown command '{args[0]}' (try 'remotedx --help')"),
             };
         }

@@ -2,5 +2,5 @@ namespace RemoteDx;
 
 public static class Program
 {
-    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+    public static Task<int> Main(string[] args) => Cli.RunAsync(args, Console.Out, Console.Error);
 }
