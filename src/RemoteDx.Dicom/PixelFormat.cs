@@ -30,23 +30,47 @@ public sealed record PixelFormat(
 
     public static PixelFormat FromDataset(Dataset ds)
     {
-        var rows = ds.GetInt(Tag.Rows) ?? throw new DicomFormatException("Rows is missing", tag: Tag.Rows);
-        var cols = ds.GetInt(Tag.Columns) ?? throw new DicomFormatException("Columns is missing", tag: Tag.Columns);
-        var bitsAllocated = ds.GetInt(Tag.BitsAllocated) ?? throw new DicomFormatException("Bits Allocated is missing", tag: Tag.BitsAllocated);
-        var bitsStored = ds.GetInt(Tag.BitsStored) ?? bitsAllocated;
+        var rows = Integer(ds, Tag.Rows) ?? throw new DicomFormatException("Rows is missing", tag: Tag.Rows);
+        var cols = Integer(ds, Tag.Columns) ?? throw new DicomFormatException("Columns is missing", tag: Tag.Columns);
+        var bitsAllocated = Integer(ds, Tag.BitsAllocated) ?? throw new DicomFormatException("Bits Allocated is missing", tag: Tag.BitsAllocated);
+        var bitsStored = Integer(ds, Tag.BitsStored) ?? bitsAllocated;
         var fmt = new PixelFormat(
             rows,
             cols,
-            ds.GetInt(Tag.SamplesPerPixel) ?? 1,
+            Integer(ds, Tag.SamplesPerPixel) ?? 1,
             bitsAllocated,
             bitsStored,
-            ds.GetInt(Tag.HighBit) ?? bitsStored - 1,
-            ds.GetInt(Tag.PixelRepresentation) ?? 0,
-            ds.GetInt(Tag.PlanarConfiguration) ?? 0,
+            Integer(ds, Tag.HighBit) ?? bitsStored - 1,
+            Integer(ds, Tag.PixelRepresentation) ?? 0,
+            Integer(ds, Tag.PlanarConfiguration) ?? 0,
             (ds.GetString(Tag.PhotometricInterpretation) ?? "MONOCHROME2").Trim(),
-            Math.Max(1, ds.GetInt(Tag.NumberOfFrames) ?? 1));
+            Integer(ds, Tag.NumberOfFrames) ?? 1);
         fmt.Validate();
         return fmt;
+    }
+
+    /// <summary>The first value as an integer; null when absent or empty (type 2), an error when present but not a
+    /// number that fits an int ("abc", "1e300").</summary>
+    private static int? Integer(Dataset ds, Tag tag)
+    {
+        if (ds[tag] is not { } e || e.Length == 0)
+        {
+            return null;
+        }
+        if (e is DicomSequence or DicomFragments)
+        {
+            throw new DicomFormatException($"{tag} holds a sequence, not a number", tag: tag);
+        }
+        if (ds.GetInt(tag) is { } v)
+        {
+            return v;
+        }
+        if (VRInfo.IsString(e.VR) && string.IsNullOrWhiteSpace(ds.GetString(tag)))
+        {
+            return null;
+        }
+        var text = ds.GetString(tag) ?? "";
+        throw new DicomFormatException($"value '{(text.Length > 32 ? text[..32] + "..." : text)}' is not an integer", tag: tag);
     }
 
     /// <summary>Rejects values no decoder can honour, before anything is allocated from them.</summary>

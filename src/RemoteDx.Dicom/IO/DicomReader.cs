@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace RemoteDx.Dicom.IO;
@@ -70,6 +71,10 @@ public static class DicomReader
         }
         else if (hasPreamble)
         {
+            if (input.AtEnd)
+            {
+                throw new DicomFormatException("nothing follows the 'DICM' marker: no File Meta Information and no dataset", input.Position);
+            }
             syntax = GuessSyntax(input);
         }
         else
@@ -311,6 +316,11 @@ public static class DicomReader
         if (depth + 1 > ctx.Options.MaxDepth)
         {
             throw new DicomLimitException($"sequence nesting deeper than {ctx.Options.MaxDepth} at tag {tag} (offset {offset})");
+        }
+        // Whatever MaxDepth says, the parser recurses per level: stop while the stack still has room.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new DicomLimitException($"sequence nesting of {depth + 1} levels exhausts the stack at tag {tag} (offset {offset})");
         }
         var input = ctx.Input;
         var seq = new DicomSequence(tag) { UndefinedLength = length == UndefinedLength };
