@@ -61,6 +61,11 @@ public sealed record PixelFormat(
         {
             throw new DicomFormatException($"{tag} holds a sequence, not a number", tag: tag);
         }
+        // These attributes hold one short number; reading a huge value as numbers would cost memory for nothing.
+        if (e.Length > 256)
+        {
+            throw new DicomFormatException($"value of {e.Length} bytes is far too long for this attribute", tag: tag);
+        }
         if (ds.GetInt(tag) is { } v)
         {
             return v;

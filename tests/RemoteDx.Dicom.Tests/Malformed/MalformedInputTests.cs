@@ -451,6 +451,17 @@ public sealed partial class MalformedInputTests
     }
 
     [Fact]
+    public async Task A_megabyte_of_Rows_is_rejected_without_reading_it_as_numbers()
+    {
+        var b = DicomBytes.Part10(DicomBytes.ExplicitLE);
+        b.Element(0x0028, 0x0010, "OF", new byte[1024 * 1024]).Element(0x0028, 0x0011, "US", DicomBytes.US(4));
+        b.Element(0x0028, 0x0100, "US", DicomBytes.US(8)).Element(0x7FE0, 0x0010, "OB", new byte[16]);
+        var file = Read(b.ToArray());
+        var ex = await Fails<DicomFormatException>(() => PixelDataDecoder.DecodeFrame(file, 0));
+        Assert.Equal(Tag.Rows, ex.Tag);
+    }
+
+    [Fact]
     public async Task No_pixel_data_names_pixel_data()
     {
         var b = Image(DicomBytes.ExplicitLE, rows: 4, columns: 4, samples: 1, bitsAllocated: 8, frames: null);
