@@ -22,6 +22,9 @@ internal static class Program
         Fuzzer.OutOfProcess.Run(Target);
     }
 
+    // Inputs of odd length also go through a file with lazy pixel data, the way `remotedx pixels` reads.
+    private static readonly string LazyPath = Path.Combine(Path.GetTempPath(), $"remotedx-fuzz-{Environment.ProcessId}.dcm");
+
     private static void Target(Stream input)
     {
         // afl hands us a pipe or file; copy so the reader sees a seekable source of known length, as with a file.
@@ -30,7 +33,16 @@ internal static class Program
         ms.Position = 0;
         try
         {
-            var file = DicomReader.Read(ms, Options);
+            DicomFile file;
+            if (ms.Length % 2 == 1)
+            {
+                File.WriteAllBytes(LazyPath, ms.ToArray());
+                file = DicomReader.ReadFile(LazyPath, Options with { LazyPixelData = true });
+            }
+            else
+            {
+                file = DicomReader.Read(ms, Options);
+            }
             _ = DatasetDumper.Dump(file);
             _ = DicomJson.Serialize(file.Dataset);
             if (file.Dataset.Contains(Tag.PixelData))

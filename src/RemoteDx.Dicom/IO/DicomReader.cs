@@ -283,7 +283,8 @@ public static class DicomReader
             var bigEndian = ctx.BigEndian;
             var len = length;
             var lazyVR = vr;
-            return new DicomElement(tag, vr, length, () => LoadRange(path, valueOffset, len, tag, lazyVR, bigEndian)) { SourceVR = sourceVR };
+            var max = ctx.Options.MaxValueLength;
+            return new DicomElement(tag, vr, length, () => LoadRange(path, valueOffset, len, max, tag, lazyVR, bigEndian)) { SourceVR = sourceVR };
         }
 
         var value = input.ReadValue(length, tag, ctx.Options.MaxValueLength);
@@ -294,8 +295,9 @@ public static class DicomReader
         return new DicomElement(tag, vr, value) { SourceVR = sourceVR };
     }
 
-    private static ReadOnlyMemory<byte> LoadRange(string path, long offset, long length, Tag tag, VR vr, bool bigEndian)
+    private static ReadOnlyMemory<byte> LoadRange(string path, long offset, long length, long maxLength, Tag tag, VR vr, bool bigEndian)
     {
+        CheckLoadable(length, maxLength, offset, tag);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         if (offset + length > fs.Length)
         {
@@ -309,6 +311,15 @@ public static class DicomReader
             SwapToLittleEndian(buf, vr);
         }
         return buf;
+    }
+
+    /// <summary>A lazily read value is held in one array when loaded: the same limits as an eager read apply.</summary>
+    private static void CheckLoadable(long length, long maxLength, long offset, Tag tag)
+    {
+        if (length > maxLength || length > Array.MaxLength)
+        {
+            throw new DicomLimitException($"value length {length} at tag {tag} (offset {offset}) exceeds the limit of {Math.Min(maxLength, Array.MaxLength)} bytes");
+        }
     }
 
     private static DicomSequence ReadSequence(Context ctx, Tag tag, uint length, Dataset owner, int depth, long offset)
@@ -426,6 +437,7 @@ public static class DicomReader
         if (lazy)
         {
             var path = ctx.Path!;
+            var max = ctx.Options.MaxValueLength;
             return new DicomFragments(tag, vr, lengths, () =>
             {
                 using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -437,6 +449,7 @@ public static class DicomReader
                         throw new DicomFormatException("file shrank since it was read", offsets[i], tag);
                     }
                     fs.Seek(offsets[i], SeekOrigin.Begin);
+                    CheckLoadable(lengths[i], max, offsets[i], tag);
                     var b = GC.AllocateUninitializedArray<byte>((int)lengths[i]);
                     fs.ReadExactly(b);
                     list.Add(b);

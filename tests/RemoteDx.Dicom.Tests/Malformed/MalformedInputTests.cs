@@ -325,6 +325,38 @@ public sealed partial class MalformedInputTests
         Assert.Contains("(7FE0,0010)", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Lazy_pixel_data_of_3GB_fails_on_load_with_a_limit(bool encapsulated)
+    {
+        var b = Image(encapsulated ? DicomBytes.JpegBaseline : DicomBytes.ExplicitLE, rows: 4, columns: 4, samples: 1, bitsAllocated: 8, frames: null);
+        const uint huge = 0xC0000000;
+        if (encapsulated)
+        {
+            b.Header(0x7FE0, 0x0010, "OB", 0xFFFFFFFF).Item(0).Item(huge);
+        }
+        else
+        {
+            b.Header(0x7FE0, 0x0010, "OB", huge);
+        }
+        var path = Path.Combine(ExternalTools.TempDir(), "sparse.dcm");
+        using (var fs = File.Create(path))
+        {
+            fs.Write(b.ToArray());
+            // Sparse: the file is as long as the value claims without taking the disk space.
+            fs.SetLength(fs.Length + huge);
+            if (encapsulated)
+            {
+                fs.Seek(0, SeekOrigin.End);
+                fs.Write(new DicomBytes().SequenceDelimiter().ToArray());
+            }
+        }
+        var file = DicomReader.ReadFile(path, new DicomReadOptions { LazyPixelData = true });
+        var ex = await Fails<DicomLimitException>(() => PixelDataDecoder.DecodeFrame(file, 0));
+        Assert.Contains("(7FE0,0010)", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Encapsulated_pixel_data_with_no_items_is_rejected()
     {
