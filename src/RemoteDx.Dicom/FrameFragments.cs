@@ -94,7 +94,7 @@ public static class FrameFragments
         }
         if (total > Array.MaxLength)
         {
-            throw new DicomLimitException($"frame of {total} bytes is too large");
+            throw new DicomLimitException($"frame of {total} bytes in Pixel Data {Tag.PixelData} is too large");
         }
         var result = new byte[total];
         var pos = 0;

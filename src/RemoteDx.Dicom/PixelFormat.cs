@@ -74,8 +74,9 @@ public sealed record PixelFormat(
         {
             return null;
         }
-        var text = ds.GetString(tag) ?? "";
-        throw new DicomFormatException($"value '{(text.Length > 32 ? text[..32] + "..." : text)}' is not an integer", tag: tag);
+        // Shown escaped and short: the text comes from the file and ends up on a terminal.
+        var text = string.Concat((ds.GetString(tag) ?? "").Take(32).Select(c => char.IsControl(c) ? '?' : c));
+        throw new DicomFormatException($"value '{text}' is not an integer", tag: tag);
     }
 
     /// <summary>Rejects values no decoder can honour, before anything is allocated from them.</summary>

@@ -175,7 +175,12 @@ public sealed class ReaderPropertyTests
 
     private static Arbitrary<Mutation[]> Mutations => Arb.From(Gen.Choose(1, 4).SelectMany(n => Gen.ArrayOf(MutationGen, n)));
 
-    public static TheoryData<string> MutatedFiles() => ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "image_dfl.dcm"];
+    /// <summary>1000 keeps CI fast; set REMOTEDX_MUTATIONS for a longer local run.</summary>
+    private static int MutationsPerFile =>
+        int.TryParse(Environment.GetEnvironmentVariable("REMOTEDX_MUTATIONS"), out var n) && n > 0 ? n : 1000;
+
+    public static TheoryData<string> MutatedFiles() =>
+        ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "image_dfl.dcm", "ExplVR_BigEnd.dcm", "SC_rgb_rle_2frame.dcm"];
 
     [Theory]
     [MemberData(nameof(MutatedFiles))]
@@ -191,7 +196,7 @@ public sealed class ReaderPropertyTests
             var bytes = Apply(original, mutations, headerOnly ? Math.Min(original.Length, 1024) : original.Length);
             ParseEverything(bytes, how >= 6 ? path : null);
         });
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(1000).WithQuietOnSuccess(true), property);
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(MutationsPerFile).WithQuietOnSuccess(true), property);
     }
 
     /// <summary>What a user of the library does with a file: read it, dump it as text and JSON, decode frame 0.
