@@ -53,13 +53,17 @@ public sealed record PixelFormat(
     /// number that fits an int ("abc", "1e300").</summary>
     private static int? Integer(Dataset ds, Tag tag)
     {
-        if (ds[tag] is not { } e || e.Length == 0)
+        if (ds[tag] is not { } e)
         {
             return null;
         }
         if (e is DicomSequence or DicomFragments)
         {
             throw new DicomFormatException($"{tag} holds a sequence, not a number", tag: tag);
+        }
+        if (e.Length == 0)
+        {
+            return null;
         }
         // These attributes hold one short number; reading a huge value as numbers would cost memory for nothing.
         if (e.Length > 256)
@@ -96,7 +100,7 @@ public sealed record PixelFormat(
         }
         if (SamplesPerPixel is not (1 or 3 or 4))
         {
-            throw new DicomFormatException($"Samples per Pixel {SamplesPerPixel} is not 1 or 3", tag: Tag.SamplesPerPixel);
+            throw new DicomFormatException($"Samples per Pixel {SamplesPerPixel} is not 1, 3 or 4", tag: Tag.SamplesPerPixel);
         }
         if (NumberOfFrames < 1)
         {
