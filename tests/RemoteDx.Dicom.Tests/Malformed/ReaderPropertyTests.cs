@@ -91,6 +91,26 @@ public sealed class ReaderPropertyTests
             Assert.Equal(Convert.ToHexString(bytes), Convert.ToHexString(Write(again.Dataset, TransferSyntax.ImplicitVRLittleEndian)));
         });
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_value_of_several_megabytes_from_a_source_of_unknown_length_reads_back_whole(bool deflated)
+    {
+        // Deflated, or not seekable: the reader cannot trust the length and reads such a value in chunks.
+        var value = new byte[3 * 1024 * 1024 + 6];
+        new Random(7).NextBytes(value);
+        var ds = new Dataset();
+        ds.Set(new DicomElement(new Tag(0x0009, 0x1010), VR.OB, value));
+        var bytes = Write(ds, deflated ? TransferSyntax.DeflatedExplicitVRLittleEndian : TransferSyntax.ExplicitVRLittleEndian);
+        var again = DicomReader.Read(deflated ? new MemoryStream(bytes) : new NonSeekable(bytes));
+        Assert.True(value.AsSpan().SequenceEqual(again.Dataset[new Tag(0x0009, 0x1010)]!.Buffer.Span));
+    }
+
+    private sealed class NonSeekable(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
     private static Property RoundTrip(TransferSyntax syntax) =>
         Prop.ForAll(Datasets, ds =>
         {
