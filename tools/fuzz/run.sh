@@ -33,4 +33,7 @@ input="$work/corpus"
 # 3. Fuzz. The target is `dotnet`, which afl cannot see instrumented, hence AFL_SKIP_BIN_CHECK.
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1
 export DOTNET_TieredPGO=0 DOTNET_gcServer=0
+# The harness writes its lazily-read copy of each odd-length input to the temp directory: keep it in WORKDIR.
+export TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
 exec afl-fuzz -i "$input" -o "$work/findings" -t 5000 -m none -V "$seconds" -- dotnet "$work/bin/RemoteDx.Fuzz.dll"
