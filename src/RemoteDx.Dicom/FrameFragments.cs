@@ -27,7 +27,7 @@ public static class FrameFragments
             pos += 8 + frags[i].Length;
         }
 
-        if (ds[Tag.ExtendedOffsetTable] is { } eot && eot.Buffer.Length >= 8 * frameCount)
+        if (ds[Tag.ExtendedOffsetTable] is { } eot && eot.Buffer.Length >= 8L * frameCount)
         {
             var offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(eot.Buffer.Span[(8 * frame)..]);
             return ByOffsets(frags, starts, offset, frame + 1 < frameCount
@@ -36,7 +36,7 @@ public static class FrameFragments
         }
 
         var bot = pixel.OffsetTable.Span;
-        if (bot.Length >= 4 * frameCount)
+        if (bot.Length >= 4L * frameCount)
         {
             var offset = BinaryPrimitives.ReadUInt32LittleEndian(bot[(4 * frame)..]);
             var next = frame + 1 < frameCount ? BinaryPrimitives.ReadUInt32LittleEndian(bot[(4 * (frame + 1))..]) : pos;
@@ -94,7 +94,7 @@ public static class FrameFragments
         }
         if (total > Array.MaxLength)
         {
-            throw new DicomLimitException($"frame of {total} bytes is too large");
+            throw new DicomLimitException($"frame of {total} bytes in Pixel Data {Tag.PixelData} is too large");
         }
         var result = new byte[total];
         var pos = 0;

@@ -19,18 +19,21 @@ public static class PixelDataDecoder
         var format = PixelFormat.FromDataset(ds);
         if (frame < 0 || frame >= format.NumberOfFrames)
         {
-            throw new DicomException($"frame {frame} is outside 0..{format.NumberOfFrames - 1}");
+            throw new DicomException($"frame {frame} is outside 0..{format.NumberOfFrames - 1} (Number of Frames {Tag.NumberOfFrames} is {format.NumberOfFrames})");
         }
-        if (format.DecodedFrameBytes > maxFrameBytes)
+        // Checked before anything is allocated: the dimensions are whatever the file says.
+        var limit = Math.Min(maxFrameBytes, Array.MaxLength);
+        if (format.DecodedFrameBytes > limit)
         {
-            throw new DicomLimitException($"a decoded frame of {format.Rows}x{format.Columns}x{format.SamplesPerPixel} at {format.BitsAllocated} bits ({format.DecodedFrameBytes} bytes) exceeds the limit of {maxFrameBytes} bytes");
+            throw new DicomLimitException($"a decoded frame of {format.Rows}x{format.Columns}x{format.SamplesPerPixel} at {format.BitsAllocated} bits ({format.DecodedFrameBytes} bytes) exceeds the limit of {limit} bytes for Pixel Data {Tag.PixelData}");
         }
         byte[] result;
         if (element is DicomFragments fragments)
         {
-            var codec = CodecRegistry.ForTransferSyntax(syntax)
-                ?? throw new DicomCodecException($"no decoder for transfer syntax {syntax}");
+            // The fragment structure is checked first, so a broken file says so even where no codec is installed.
             var data = FrameFragments.Extract(ds, fragments, format.NumberOfFrames, frame);
+            var codec = CodecRegistry.ForTransferSyntax(syntax)
+                ?? throw new DicomCodecException($"no decoder for transfer syntax {syntax} (Pixel Data {Tag.PixelData})");
             result = new byte[format.DecodedFrameBytes];
             codec.Decode(data, format, result);
         }

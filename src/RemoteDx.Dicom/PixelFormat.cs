@@ -30,23 +30,57 @@ public sealed record PixelFormat(
 
     public static PixelFormat FromDataset(Dataset ds)
     {
-        var rows = ds.GetInt(Tag.Rows) ?? throw new DicomFormatException("Rows is missing", tag: Tag.Rows);
-        var cols = ds.GetInt(Tag.Columns) ?? throw new DicomFormatException("Columns is missing", tag: Tag.Columns);
-        var bitsAllocated = ds.GetInt(Tag.BitsAllocated) ?? throw new DicomFormatException("Bits Allocated is missing", tag: Tag.BitsAllocated);
-        var bitsStored = ds.GetInt(Tag.BitsStored) ?? bitsAllocated;
+        var rows = Integer(ds, Tag.Rows) ?? throw new DicomFormatException("Rows is missing", tag: Tag.Rows);
+        var cols = Integer(ds, Tag.Columns) ?? throw new DicomFormatException("Columns is missing", tag: Tag.Columns);
+        var bitsAllocated = Integer(ds, Tag.BitsAllocated) ?? throw new DicomFormatException("Bits Allocated is missing", tag: Tag.BitsAllocated);
+        var bitsStored = Integer(ds, Tag.BitsStored) ?? bitsAllocated;
         var fmt = new PixelFormat(
             rows,
             cols,
-            ds.GetInt(Tag.SamplesPerPixel) ?? 1,
+            Integer(ds, Tag.SamplesPerPixel) ?? 1,
             bitsAllocated,
             bitsStored,
-            ds.GetInt(Tag.HighBit) ?? bitsStored - 1,
-            ds.GetInt(Tag.PixelRepresentation) ?? 0,
-            ds.GetInt(Tag.PlanarConfiguration) ?? 0,
+            Integer(ds, Tag.HighBit) ?? bitsStored - 1,
+            Integer(ds, Tag.PixelRepresentation) ?? 0,
+            Integer(ds, Tag.PlanarConfiguration) ?? 0,
             (ds.GetString(Tag.PhotometricInterpretation) ?? "MONOCHROME2").Trim(),
-            Math.Max(1, ds.GetInt(Tag.NumberOfFrames) ?? 1));
+            Integer(ds, Tag.NumberOfFrames) ?? 1);
         fmt.Validate();
         return fmt;
+    }
+
+    /// <summary>The first value as an integer; null when absent or empty (type 2), an error when present but not a
+    /// number that fits an int ("abc", "1e300").</summary>
+    private static int? Integer(Dataset ds, Tag tag)
+    {
+        if (ds[tag] is not { } e)
+        {
+            return null;
+        }
+        if (e is DicomSequence or DicomFragments)
+        {
+            throw new DicomFormatException($"{tag} holds a sequence, not a number", tag: tag);
+        }
+        if (e.Length == 0)
+        {
+            return null;
+        }
+        // These attributes hold one short number; reading a huge value as numbers would cost memory for nothing.
+        if (e.Length > 256)
+        {
+            throw new DicomFormatException($"value of {e.Length} bytes is far too long for this attribute", tag: tag);
+        }
+        if (ds.GetInt(tag) is { } v)
+        {
+            return v;
+        }
+        if (VRInfo.IsString(e.VR) && string.IsNullOrWhiteSpace(ds.GetString(tag)))
+        {
+            return null;
+        }
+        // Shown escaped and short: the text comes from the file and ends up on a terminal.
+        var text = string.Concat((ds.GetString(tag) ?? "").Take(32).Select(c => char.IsControl(c) ? '?' : c));
+        throw new DicomFormatException($"value '{text}' is not an integer", tag: tag);
     }
 
     /// <summary>Rejects values no decoder can honour, before anything is allocated from them.</summary>
@@ -66,7 +100,7 @@ public sealed record PixelFormat(
         }
         if (SamplesPerPixel is not (1 or 3 or 4))
         {
-            throw new DicomFormatException($"Samples per Pixel {SamplesPerPixel} is not 1 or 3", tag: Tag.SamplesPerPixel);
+            throw new DicomFormatException($"Samples per Pixel {SamplesPerPixel} is not 1, 3 or 4", tag: Tag.SamplesPerPixel);
         }
         if (NumberOfFrames < 1)
         {

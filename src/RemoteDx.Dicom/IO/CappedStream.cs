@@ -28,7 +28,7 @@ internal sealed class CappedStream(Stream inner, long limit) : Stream
         _read += n;
         if (_read > limit)
         {
-            throw new DicomLimitException($"deflated dataset inflates beyond the limit of {limit} bytes");
+            throw new DicomLimitException($"deflated dataset inflates beyond the limit of {limit} bytes (MaxInflatedBytes) at inflated offset {_read - n}");
         }
         return n;
     }

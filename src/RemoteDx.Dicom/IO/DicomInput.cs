@@ -116,18 +116,25 @@ internal sealed class DicomInput
             ReadInto(result, tag);
             return result;
         }
-        // Unknown remaining size (deflated or network): grow with the data, never trust the length up front.
-        using var ms = new MemoryStream();
-        var chunk = new byte[1 << 20];
+        // Unknown remaining size (deflated or network): grow with the data, never trust the length up front. Chunks
+        // rather than a MemoryStream: at most twice the value in memory at the end, not three times.
+        var chunks = new List<byte[]>();
         var left = n;
         while (left > 0)
         {
-            var take = Math.Min(left, chunk.Length);
-            ReadInto(chunk.AsSpan(0, take), tag);
-            ms.Write(chunk, 0, take);
-            left -= take;
+            var chunk = GC.AllocateUninitializedArray<byte>(Math.Min(left, 1 << 20));
+            ReadInto(chunk, tag);
+            chunks.Add(chunk);
+            left -= chunk.Length;
         }
-        return ms.ToArray();
+        var value = GC.AllocateUninitializedArray<byte>(n);
+        var at = 0;
+        foreach (var c in chunks)
+        {
+            c.CopyTo(value, at);
+            at += c.Length;
+        }
+        return value;
     }
 
     public void ReadInto(Span<byte> dest, Tag? tag = null)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace RemoteDx.Dicom.IO;
@@ -71,6 +72,10 @@ public static class DicomReader
         }
         else if (hasPreamble)
         {
+            if (input.AtEnd)
+            {
+                throw new DicomFormatException("nothing follows the 'DICM' marker: no File Meta Information and no dataset", input.Position);
+            }
             syntax = GuessSyntax(input);
         }
         else
@@ -295,7 +300,8 @@ public static class DicomReader
             var bigEndian = ctx.BigEndian;
             var len = length;
             var lazyVR = vr;
-            return new DicomElement(tag, vr, length, () => LoadRange(path, valueOffset, len, tag, lazyVR, bigEndian)) { SourceVR = sourceVR };
+            var max = ctx.Options.MaxValueLength;
+            return new DicomElement(tag, vr, length, () => LoadRange(path, valueOffset, len, max, tag, lazyVR, bigEndian)) { SourceVR = sourceVR };
         }
 
         var value = input.ReadValue(length, tag, ctx.Options.MaxValueLength);
@@ -306,8 +312,9 @@ public static class DicomReader
         return new DicomElement(tag, vr, value) { SourceVR = sourceVR };
     }
 
-    private static ReadOnlyMemory<byte> LoadRange(string path, long offset, long length, Tag tag, VR vr, bool bigEndian)
+    private static ReadOnlyMemory<byte> LoadRange(string path, long offset, long length, long maxLength, Tag tag, VR vr, bool bigEndian)
     {
+        CheckLoadable(length, maxLength, offset, tag);
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         if (offset + length > fs.Length)
         {
@@ -323,11 +330,25 @@ public static class DicomReader
         return buf;
     }
 
+    /// <summary>A lazily read value is held in one array when loaded: the same limits as an eager read apply.</summary>
+    private static void CheckLoadable(long length, long maxLength, long offset, Tag tag)
+    {
+        if (length > maxLength || length > Array.MaxLength)
+        {
+            throw new DicomLimitException($"value length {length} at tag {tag} (offset {offset}) exceeds the limit of {Math.Min(maxLength, Array.MaxLength)} bytes");
+        }
+    }
+
     private static DicomSequence ReadSequence(Context ctx, Tag tag, uint length, Dataset owner, int depth, long offset)
     {
         if (depth + 1 > ctx.Options.MaxDepth)
         {
             throw new DicomLimitException($"sequence nesting deeper than {ctx.Options.MaxDepth} at tag {tag} (offset {offset})");
+        }
+        // Whatever MaxDepth says, the parser recurses per level: stop while the stack still has room.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new DicomLimitException($"sequence nesting of {depth + 1} levels exhausts the stack at tag {tag} (offset {offset})");
         }
         var input = ctx.Input;
         var seq = new DicomSequence(tag) { UndefinedLength = length == UndefinedLength };
@@ -433,6 +454,7 @@ public static class DicomReader
         if (lazy)
         {
             var path = ctx.Path!;
+            var max = ctx.Options.MaxValueLength;
             return new DicomFragments(tag, vr, lengths, () =>
             {
                 using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -444,6 +466,7 @@ public static class DicomReader
                         throw new DicomFormatException("file shrank since it was read", offsets[i], tag);
                     }
                     fs.Seek(offsets[i], SeekOrigin.Begin);
+                    CheckLoadable(lengths[i], max, offsets[i], tag);
                     var b = GC.AllocateUninitializedArray<byte>((int)lengths[i]);
                     fs.ReadExactly(b);
                     list.Add(b);
