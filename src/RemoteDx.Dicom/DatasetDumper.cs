@@ -92,7 +92,8 @@ public static class DatasetDumper
         {
             return ds.GetString(e.Tag) ?? "";
         }
-        var values = e.BinaryValues();
+        // Only what is shown is converted: a large OW value must not cost several times its size.
+        var values = e.BinaryValues(MaxShown + 1);
         var shown = values.Take(MaxShown).Select(v => e.VR is VR.OW ? ((int)v).ToString("x4", CultureInfo.InvariantCulture) : DicomElement.FormatNumber(v));
         return string.Join('\\', shown) + (values.Length > MaxShown ? "..." : "");
     }

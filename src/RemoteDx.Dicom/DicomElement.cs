@@ -65,11 +65,11 @@ public class DicomElement
     }
 
     /// <summary>Numeric values of a binary VR as doubles (US, SS, UL, SL, FL, FD, UV, SV, OW, OB ...).</summary>
-    internal double[] BinaryValues()
+    internal double[] BinaryValues(int max = int.MaxValue)
     {
         var span = Buffer.Span;
         var size = VRInfo.ValueSize(VR);
-        var n = span.Length / size;
+        var n = Math.Min(span.Length / size, max);
         var result = new double[n];
         for (var i = 0; i < n; i++)
         {

@@ -77,6 +77,12 @@ public static class Cli
             stderr.WriteLine("remotedx: " + OneLine(ex.Message));
             return 1;
         }
+        catch (Exception ex)
+        {
+            // A bug of ours, not bad input: still one line and a distinct exit code (EX_SOFTWARE), never a stack dump.
+            stderr.WriteLine($"remotedx: internal error ({ex.GetType().Name}): {OneLine(ex.Message)}");
+            return 70;
+        }
     }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");
