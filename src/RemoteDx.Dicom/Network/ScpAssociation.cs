@@ -83,13 +83,7 @@ internal sealed class ScpAssociation
                     return Record(outcome);
                 }
                 _info = _info with { CallingAE = rq.CallingAE, CalledAE = rq.CalledAE };
-                scope = _logger.BeginScope(new Dictionary<string, object>
-                {
-                    ["AssociationId"] = _info.Id,
-                    ["CallingAE"] = _info.CallingAE,
-                    ["CalledAE"] = _info.CalledAE,
-                    ["Peer"] = _info.Remote.ToString(),
-                });
+                scope = _logger.BeginScope(new AssociationScope(_info));
 
                 var decision = await Acse.DecideAsync(rq, _options, _info.Remote, _overLimit(), ct).ConfigureAwait(false);
                 if (decision.Reject is { } rj)

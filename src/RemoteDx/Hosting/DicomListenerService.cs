@@ -66,7 +66,7 @@ public sealed partial class DicomListenerService(
         {
             serverOptions.AllowedCallingAEs.Add(new AllowedCallingAE(peer.AeTitle, peer.Host));
         }
-        if (d.TlsPort is not null)
+        if (d.TlsPort is not null && !string.IsNullOrEmpty(d.TlsCertificate))
         {
             serverOptions.TlsCertificate = X509Certificate2.CreateFromPemFile(d.TlsCertificate!, d.TlsKey!);
             serverOptions.RequireClientCertificate = d.RequireClientCertificate;

@@ -42,8 +42,8 @@ public sealed class DicomListenerOptions
 
     public int Port { get; set; } = 11112;
 
-    /// <summary>DICOM TLS port (2762 is the registered one); null disables TLS.</summary>
-    public int? TlsPort { get; set; }
+    /// <summary>DICOM TLS port (2762 is the registered one); TLS runs only when a certificate is configured.</summary>
+    public int? TlsPort { get; set; } = 2762;
 
     /// <summary>PEM certificate (chain) for the TLS port.</summary>
     public string? TlsCertificate { get; set; }
@@ -80,9 +80,25 @@ public sealed class DicomListenerOptions
         {
             yield return $"RemoteDx:Dicom:Port {Port} is not a TCP port";
         }
-        if (TlsPort is { } tls && (tls is < 0 or > 65535 || string.IsNullOrEmpty(TlsCertificate) || string.IsNullOrEmpty(TlsKey)))
+        if (TlsPort is < 0 or > 65535)
         {
-            yield return "RemoteDx:Dicom:TlsPort needs a port and both TlsCertificate and TlsKey (PEM files)";
+            yield return $"RemoteDx:Dicom:TlsPort {TlsPort} is not a TCP port";
+        }
+        if (string.IsNullOrEmpty(TlsCertificate) != string.IsNullOrEmpty(TlsKey))
+        {
+            yield return "RemoteDx:Dicom:TlsCertificate and TlsKey (PEM files) go together";
+        }
+        if (TlsCertificate is { Length: > 0 } cert && !File.Exists(cert))
+        {
+            yield return $"RemoteDx:Dicom:TlsCertificate '{cert}' not found";
+        }
+        if (TlsKey is { Length: > 0 } key && !File.Exists(key))
+        {
+            yield return $"RemoteDx:Dicom:TlsKey '{key}' not found";
+        }
+        if (RequireClientCertificate && string.IsNullOrEmpty(TlsCertificate))
+        {
+            yield return "RemoteDx:Dicom:RequireClientCertificate needs TlsCertificate and TlsKey";
         }
         if (MaxAssociations < 1)
         {
