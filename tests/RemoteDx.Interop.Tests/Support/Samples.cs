@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Numerics;
+using RemoteDx.Dicom;
+using RemoteDx.Dicom.IO;
+
+namespace RemoteDx.Interop.Tests.Support;
+
+/// <summary>Test instances derived from pydicom's sample files with RemoteDx.Dicom: new SOP Instance UIDs (so tests
+/// never collide in a shared archive), optionally edited.</summary>
+public static class Samples
+{
+    public static string NewUid() =>
+        "2.25." + new BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Writes a copy of <paramref name="source"/> under a new SOP Instance UID; returns (path, uid).</summary>
+    public static (string Path, string SopInstanceUid) Copy(string source, string directory, Action<Dataset>? edit = null, string? sopInstanceUid = null)
+    {
+        var file = DicomReader.ReadFile(source);
+        var uid = sopInstanceUid ?? NewUid();
+        file.Dataset.SetString(Tag.SOPInstanceUID, VR.UI, uid);
+        edit?.Invoke(file.Dataset);
+        file.BuildFileMetaInformation("RDXTEST");
+        var path = System.IO.Path.Combine(directory, uid + ".dcm");
+        file.Save(path);
+        return (path, uid);
+    }
+
+    public static (string Study, string Series, string Sop) Uids(string path)
+    {
+        var ds = DicomReader.ReadFile(path, new DicomReadOptions { StopBeforePixelData = true }).Dataset;
+        return (ds.GetString(Tag.StudyInstanceUID)!, ds.GetString(Tag.SeriesInstanceUID)!, ds.GetString(Tag.SOPInstanceUID)!);
+    }
+
+    /// <summary>Where RemoteDx archives an instance (DESIGN.md: archive/Study/Series/SOP.dcm).</summary>
+    public static string ArchivePath(string archiveRoot, string path)
+    {
+        var (study, series, sop) = Uids(path);
+        return System.IO.Path.Combine(archiveRoot, study, series, sop + ".dcm");
+    }
+}
