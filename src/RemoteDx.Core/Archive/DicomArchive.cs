@@ -45,23 +45,9 @@ public sealed class DicomArchive
 
         // The whole dataset must parse (pixel data left on disk), so a broken instance is refused, not archived.
         var ds = DicomReader.ReadDatasetFile(datasetPath, syntax, new DicomReadOptions { LazyPixelData = true });
-        var study = ds.GetString(Tag.StudyInstanceUID);
-        var series = ds.GetString(Tag.SeriesInstanceUID);
-        var sop = ds.GetString(Tag.SOPInstanceUID) ?? sopInstanceUid;
-        var sopClass = ds.GetString(Tag.SOPClassUID) ?? sopClassUid;
-        RequireUid(study, "Study Instance UID", Tag.StudyInstanceUID);
-        RequireUid(series, "Series Instance UID", Tag.SeriesInstanceUID);
-        RequireUid(sop, "SOP Instance UID", Tag.SOPInstanceUID);
-        if (!string.Equals(sop, sopInstanceUid, StringComparison.Ordinal))
-        {
-            throw new DicomFormatException("dataset SOP Instance UID differs from the command's Affected SOP Instance UID", tag: Tag.SOPInstanceUID);
-        }
-        if (!string.Equals(sopClass, sopClassUid, StringComparison.Ordinal))
-        {
-            throw new DatasetMismatchException("dataset SOP Class UID differs from the command's Affected SOP Class UID");
-        }
+        var (study, series, sop, sopClass) = Identify(ds, sopClassUid, sopInstanceUid);
 
-        var finalPath = PathFor(study!, series!, sop);
+        var finalPath = PathFor(study, series, sop);
         var dir = Path.GetDirectoryName(finalPath)!;
         DurableFile.CreateDirectoryDurably(dir);
 
@@ -86,7 +72,7 @@ public sealed class DicomArchive
             var outcome = ArchiveOutcome.Stored;
             if (File.Exists(finalPath))
             {
-                if (SameDataset(finalPath, datasetPath))
+                if (SameDataset(finalPath, datasetPath, 0))
                 {
                     File.Delete(tmp);
                     return Result(ArchiveOutcome.Identical);
@@ -103,8 +89,76 @@ public sealed class DicomArchive
             throw;
         }
 
-        ArchiveResult Result(ArchiveOutcome outcome) => new(outcome, finalPath, study!, series!, sop, sopClass, syntax.Uid,
+        ArchiveResult Result(ArchiveOutcome outcome) => new(outcome, finalPath, study, series, sop, sopClass, syntax.Uid,
             new FileInfo(finalPath).Length, Attributes(ds));
+    }
+
+    /// <summary>Preamble, "DICM" and the File Meta Information we write in front of a received data set. The listener
+    /// writes these first into its temp file so that <see cref="Adopt"/> can keep that file by renaming it.</summary>
+    public static byte[] FilePrefix(string sopClassUid, string sopInstanceUid, TransferSyntax syntax, string? sourceAe)
+    {
+        using var ms = new MemoryStream(256);
+        ms.Write(new byte[128]);
+        ms.Write("DICM"u8);
+        DicomWriter.WriteDataset(ms, BuildMeta(sopClassUid, sopInstanceUid, syntax, sourceAe), TransferSyntax.ExplicitVRLittleEndian);
+        return ms.ToArray();
+    }
+
+    /// <summary>Archives a received file that already starts with <see cref="FilePrefix"/> (the data set at
+    /// <paramref name="datasetOffset"/>): validate, fsync, rename into place. Same exceptions as <see cref="Store"/>.
+    /// With <paramref name="syncDirectory"/> false the caller must call <see cref="DurableFile.SyncDirectory"/> on the
+    /// result's folder before acknowledging (so it can overlap with the index commit).</summary>
+    public ArchiveResult Adopt(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid,
+        bool syncDirectory = true)
+    {
+        if (!HasFreeSpace())
+        {
+            throw new InsufficientStorageException("free space on the archive is below the configured reserve");
+        }
+        var ds = DicomReader.ReadDatasetFile(receivedPath, syntax, new DicomReadOptions { LazyPixelData = true }, datasetOffset);
+        var (study, series, sop, sopClass) = Identify(ds, sopClassUid, sopInstanceUid);
+        var finalPath = PathFor(study, series, sop);
+        var dir = Path.GetDirectoryName(finalPath)!;
+        DurableFile.CreateDirectoryDurably(dir);
+        using (var handle = File.OpenHandle(receivedPath, FileMode.Open, FileAccess.ReadWrite))
+        {
+            RandomAccess.FlushToDisk(handle);
+        }
+        var outcome = ArchiveOutcome.Stored;
+        if (File.Exists(finalPath))
+        {
+            if (SameDataset(finalPath, receivedPath, datasetOffset))
+            {
+                return new(ArchiveOutcome.Identical, finalPath, study, series, sop, sopClass, syntax.Uid, new FileInfo(finalPath).Length, Attributes(ds));
+            }
+            outcome = ArchiveOutcome.Replaced;
+        }
+        File.Move(receivedPath, finalPath, overwrite: true); // rename(2): atomic, same file system as TempDirectory
+        if (syncDirectory)
+        {
+            DurableFile.SyncDirectory(dir);
+        }
+        return new(outcome, finalPath, study, series, sop, sopClass, syntax.Uid, new FileInfo(finalPath).Length, Attributes(ds));
+    }
+
+    private static (string Study, string Series, string Sop, string SopClass) Identify(Dataset ds, string sopClassUid, string sopInstanceUid)
+    {
+        var study = ds.GetString(Tag.StudyInstanceUID);
+        var series = ds.GetString(Tag.SeriesInstanceUID);
+        var sop = ds.GetString(Tag.SOPInstanceUID) ?? sopInstanceUid;
+        var sopClass = ds.GetString(Tag.SOPClassUID) ?? sopClassUid;
+        RequireUid(study, "Study Instance UID", Tag.StudyInstanceUID);
+        RequireUid(series, "Series Instance UID", Tag.SeriesInstanceUID);
+        RequireUid(sop, "SOP Instance UID", Tag.SOPInstanceUID);
+        if (!string.Equals(sop, sopInstanceUid, StringComparison.Ordinal))
+        {
+            throw new DicomFormatException("dataset SOP Instance UID differs from the command's Affected SOP Instance UID", tag: Tag.SOPInstanceUID);
+        }
+        if (!string.Equals(sopClass, sopClassUid, StringComparison.Ordinal))
+        {
+            throw new DatasetMismatchException("dataset SOP Class UID differs from the command's Affected SOP Class UID");
+        }
+        return (study!, series!, sop, sopClass);
     }
 
     private static void RequireUid(string? uid, string name, Tag tag)
@@ -137,7 +191,7 @@ public sealed class DicomArchive
     }
 
     /// <summary>Compares the dataset part of an archived file (after its meta group) with newly received bytes.</summary>
-    private static bool SameDataset(string archived, string received)
+    private static bool SameDataset(string archived, string received, long receivedOffset)
     {
         using var a = new FileStream(archived, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var b = new FileStream(received, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -148,11 +202,12 @@ public sealed class DicomArchive
         }
         var groupLength = BinaryPrimitives.ReadUInt32LittleEndian(head[140..]);
         var offset = 144L + groupLength;
-        if (a.Length - offset != b.Length)
+        if (a.Length - offset != b.Length - receivedOffset)
         {
             return false;
         }
         a.Seek(offset, SeekOrigin.Begin);
+        b.Seek(receivedOffset, SeekOrigin.Begin);
         var bufA = new byte[1 << 16];
         var bufB = new byte[1 << 16];
         while (true)

@@ -127,16 +127,21 @@ public static class DicomReader
 
     /// <summary>Reads a bare dataset file (no preamble or meta), e.g. one received over the network; with
     /// <see cref="DicomReadOptions.LazyPixelData"/> the pixel data stays on disk until asked for.</summary>
-    public static Dataset ReadDatasetFile(string path, TransferSyntax syntax, DicomReadOptions? options = null)
+    public static Dataset ReadDatasetFile(string path, TransferSyntax syntax, DicomReadOptions? options = null, long offset = 0)
     {
         options ??= DicomReadOptions.Default;
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        if (offset < 0 || offset > fs.Length)
+        {
+            throw new DicomFormatException($"data set offset {offset} is outside the file", offset);
+        }
+        fs.Seek(offset, SeekOrigin.Begin);
         if (syntax.IsDeflated)
         {
             return ReadDataset(fs, syntax, options);
         }
         var ds = new Dataset();
-        var input = new DicomInput(fs, 0, fs.Length);
+        var input = new DicomInput(fs, offset, fs.Length - offset);
         ReadDataset(new Context(input, syntax.IsBigEndian, syntax.IsExplicitVR, options, path), ds, 0, -1);
         return ds;
     }

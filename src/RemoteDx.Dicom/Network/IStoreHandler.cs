@@ -13,10 +13,19 @@ public interface IStoreHandler
     ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct);
 }
 
+/// <summary>Optionally implemented by an <see cref="IStoreHandler"/>: bytes the server writes at the start of each temp
+/// file before the data set (e.g. a Part 10 preamble and File Meta Information), so the handler can keep the file by
+/// renaming it instead of copying it. The request's <see cref="StoreRequest.DatasetOffset"/> says where the data set
+/// starts.</summary>
+public interface IStoreFilePrefix
+{
+    ReadOnlyMemory<byte> FilePrefix(AssociationInfo association, string sopClassUid, string sopInstanceUid, TransferSyntax transferSyntax);
+}
+
 /// <summary>Who is on the other end of an association.</summary>
 public sealed record AssociationInfo(string Id, string CallingAE, string CalledAE, IPEndPoint Remote, bool Tls, DateTimeOffset Started);
 
-/// <summary>One C-STORE: the data set (no File Meta Information) in <see cref="TransferSyntax"/> at
-/// <see cref="DatasetPath"/>.</summary>
+/// <summary>One C-STORE: the data set in <see cref="TransferSyntax"/> at <see cref="DatasetPath"/>, starting at
+/// <see cref="DatasetOffset"/> (after the handler's <see cref="IStoreFilePrefix"/> bytes, if any).</summary>
 public sealed record StoreRequest(string SopClassUid, string SopInstanceUid, TransferSyntax TransferSyntax, string DatasetPath,
-    long DatasetLength, ushort MessageId, string? MoveOriginatorAE);
+    long DatasetLength, ushort MessageId, string? MoveOriginatorAE, long DatasetOffset = 0);

@@ -16,7 +16,7 @@ namespace RemoteDx.Hosting;
 public sealed partial class DicomListenerService(
     IOptions<RemoteDxOptions> options,
     ReadinessState readiness,
-    ILoggerFactory loggers) : IHostedService, IStoreHandler, IAssociationObserver, IAsyncDisposable
+    ILoggerFactory loggers) : IHostedService, IStoreHandler, IStoreFilePrefix, IAssociationObserver, IAsyncDisposable
 {
     private readonly ILogger _log = loggers.CreateLogger("RemoteDx.Listener");
     private DicomArchive? _archive;
@@ -83,13 +83,19 @@ public sealed partial class DicomListenerService(
         readiness.MarkReady();
     }
 
+    /// <summary>The listener writes our Part 10 header first, so the received file is archived by a rename.</summary>
+    public ReadOnlyMemory<byte> FilePrefix(AssociationInfo association, string sopClassUid, string sopInstanceUid, TransferSyntax transferSyntax) =>
+        DicomArchive.FilePrefix(sopClassUid, sopInstanceUid, transferSyntax, association.CallingAE);
+
     public async ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct)
     {
         var archive = _archive ?? throw new InvalidOperationException("listener not started");
         ArchiveResult result;
         try
         {
-            result = archive.Store(request.DatasetPath, request.TransferSyntax, request.SopClassUid, request.SopInstanceUid, association.CallingAE);
+            result = request.DatasetOffset > 0
+                ? archive.Adopt(request.DatasetPath, request.DatasetOffset, request.TransferSyntax, request.SopClassUid, request.SopInstanceUid, syncDirectory: false)
+                : archive.Store(request.DatasetPath, request.TransferSyntax, request.SopClassUid, request.SopInstanceUid, association.CallingAE);
         }
         catch (InsufficientStorageException ex)
         {
@@ -99,7 +105,13 @@ public sealed partial class DicomListenerService(
         {
             return DimseStatus.DatasetDoesNotMatchSopClass;
         }
-        await _store!.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct).ConfigureAwait(false);
+        // The rename is durable once its folder is synced; that overlaps with the index commit (group commit), and
+        // 0000 goes out only after both.
+        var dirSync = request.DatasetOffset > 0 && result.Outcome != ArchiveOutcome.Identical
+            ? Task.Run(() => DurableFile.SyncDirectory(Path.GetDirectoryName(result.Path)!), ct)
+            : Task.CompletedTask;
+        var commit = _store!.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct);
+        await Task.WhenAll(dirSync, commit).ConfigureAwait(false);
         LogStored(association.Id, result.Outcome.ToString(), result.Size);
         return DimseStatus.Success;
     }
