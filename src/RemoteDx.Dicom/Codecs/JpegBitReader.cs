@@ -157,6 +157,104 @@ internal ref struct JpegBitReader
         _count = count;
     }
 
+    /// <summary>Decodes the difference values of <paramref name="differences"/>.Length / <paramref name="tables"/>.Length
+    /// lossless MCUs (ISO/IEC 10918-1 H.1.2.2, H.2), one per scan component in turn. Differences whose code and
+    /// additional bits fit in the lookup take one lookup (<see cref="JpegHuffmanTable.DifferenceLookup"/>), others
+    /// <see cref="DecodeDifferenceSlow"/>. The bit buffer is held in locals here: this is the lossless decoder's inner
+    /// loop. One difference uses at most 16 + 15 bits, so a refill below 32 bits is enough.</summary>
+    public void DecodeDifferences(JpegHuffmanTable[] tables, Span<int> differences, string codec)
+    {
+        var buffer = _buffer;
+        var count = _count;
+        const int lookupMask = (1 << JpegHuffmanTable.LookupBits) - 1;
+        ref var output = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(differences);
+        var n = differences.Length;
+        if (tables.Length == 1)
+        {
+            var table = tables[0];
+            ref var fast = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(table.DifferenceLookup);
+            for (var i = 0; i < n; i++)
+            {
+                if (count < 32)
+                {
+                    (_buffer, _count) = (buffer, count);
+                    Fill();
+                    (buffer, count) = (_buffer, _count);
+                }
+                var entry = System.Runtime.CompilerServices.Unsafe.Add(ref fast, (int)(buffer >> (count - JpegHuffmanTable.LookupBits)) & lookupMask);
+                if ((entry & JpegHuffmanTable.DifferenceCodeOnly) != 0)
+                {
+                    // The code is in the lookup, its additional bits are not: EXTEND them here.
+                    var s = entry >> 8;
+                    count -= (entry & 0x1F) + s;
+                    var v = (int)(buffer >> count) & ((1 << s) - 1);
+                    System.Runtime.CompilerServices.Unsafe.Add(ref output, i) = v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
+                    continue;
+                }
+                if (entry == 0)
+                {
+                    entry = DecodeDifferenceSlow(table, buffer, count, codec);
+                }
+                count -= entry & 0xFF;
+                System.Runtime.CompilerServices.Unsafe.Add(ref output, i) = entry >> 8;
+            }
+        }
+        else
+        {
+            var lookups = new int[tables.Length][];
+            for (var c = 0; c < tables.Length; c++)
+            {
+                lookups[c] = tables[c].DifferenceLookup;
+            }
+            for (var i = 0; i < n;)
+            {
+                for (var c = 0; c < tables.Length && i < n; c++, i++)
+                {
+                    if (count < 32)
+                    {
+                        (_buffer, _count) = (buffer, count);
+                        Fill();
+                        (buffer, count) = (_buffer, _count);
+                    }
+                    var entry = lookups[c][(int)(buffer >> (count - JpegHuffmanTable.LookupBits)) & lookupMask];
+                    if (entry == 0 || (entry & JpegHuffmanTable.DifferenceCodeOnly) != 0)
+                    {
+                        entry = DecodeDifferenceSlow(tables[c], buffer, count, codec);
+                    }
+                    count -= entry & 0xFF;
+                    System.Runtime.CompilerServices.Unsafe.Add(ref output, i) = entry >> 8;
+                }
+            }
+        }
+        _buffer = buffer;
+        _count = count;
+    }
+
+    /// <summary>H.1.2.2 / F.2.2.1 for a difference not in the fast lookup: category SSSS (Figure F.16 when the code is
+    /// long), then SSSS additional bits and EXTEND; SSSS 16 is 32768 with no additional bits (Table H.2). Returns
+    /// (difference &lt;&lt; 8) | bits used, like <see cref="JpegHuffmanTable.DifferenceLookup"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int DecodeDifferenceSlow(JpegHuffmanTable table, ulong buffer, int count, string codec)
+    {
+        int entry = table.Lookup[(int)(buffer >> (count - JpegHuffmanTable.LookupBits)) & ((1 << JpegHuffmanTable.LookupBits) - 1)];
+        if (entry == 0)
+        {
+            entry = DecodeLong(table, buffer, count, codec);
+        }
+        var length = entry >> 8;
+        var s = entry & 0xFF;
+        if (s > 16)
+        {
+            throw new DicomCodecException($"{codec}: difference category {s} is out of range (Table H.2)");
+        }
+        if (s is 0 or 16)
+        {
+            return ((s == 0 ? 0 : 32768) << 8) | length;
+        }
+        var v = (int)(buffer >> (count - length - s)) & ((1 << s) - 1);
+        return ((v < 1 << (s - 1) ? v - (1 << s) + 1 : v) << 8) | (length + s);
+    }
+
     /// <summary>Figure F.16 for codes longer than the lookup: (length &lt;&lt; 8) | symbol.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static int DecodeLong(JpegHuffmanTable table, ulong buffer, int count, string codec)
@@ -187,7 +285,7 @@ internal ref struct JpegBitReader
         _count = 0;
         _padding = 0;
         _atMarker = false;
-        var marker = JpegDctDecoder.NextMarker(_data, Position, out var after);
+        var marker = JpegMarkers.Next(_data, Position, out var after);
         if (marker != 0xD0 + (expected & 7))
         {
             throw new DicomCodecException(marker < 0

@@ -56,37 +56,6 @@ internal sealed unsafe class JpegDctDecoder
         decoder.Output(destination);
     }
 
-    /// <summary>libjpeg's next_marker (jdmarker.c): skips any bytes that are not FF, fill bytes FF (B.1.1.2) and
-    /// FF 00 pairs, and returns the marker code found at or after <paramref name="pos"/> with the offset just past it,
-    /// or -1 at the end of the data.</summary>
-    public static int NextMarker(ReadOnlySpan<byte> data, int pos, out int after)
-    {
-        while (pos < data.Length)
-        {
-            if (data[pos] != 0xFF)
-            {
-                pos++;
-                continue;
-            }
-            while (pos < data.Length && data[pos] == 0xFF)
-            {
-                pos++;
-            }
-            if (pos >= data.Length)
-            {
-                break;
-            }
-            var code = data[pos++];
-            if (code != 0x00)
-            {
-                after = pos;
-                return code;
-            }
-        }
-        after = data.Length;
-        return -1;
-    }
-
     private void ReadStream(ReadOnlySpan<byte> data)
     {
         if (data.Length < 2 || data[0] != 0xFF || data[1] != 0xD8)
@@ -96,7 +65,7 @@ internal sealed unsafe class JpegDctDecoder
         var pos = 2;
         while (true)
         {
-            var marker = NextMarker(data, pos, out pos);
+            var marker = JpegMarkers.Next(data, pos, out pos);
             if (marker < 0)
             {
                 // libjpeg supplies a fake EOI at the end of the data (with a warning); complete images are accepted.
@@ -118,17 +87,7 @@ internal sealed unsafe class JpegDctDecoder
             {
                 continue; // RSTn outside a scan, a second SOI and TEM carry no segment
             }
-            if (pos + 2 > data.Length)
-            {
-                throw new DicomCodecException($"{CodecName}: marker segment FF{marker:X2} truncated");
-            }
-            var length = (data[pos] << 8) | data[pos + 1];
-            if (length < 2 || pos + length > data.Length)
-            {
-                throw new DicomCodecException($"{CodecName}: marker segment FF{marker:X2} length {length} overruns the stream");
-            }
-            var segment = data.Slice(pos + 2, length - 2);
-            pos += length;
+            var segment = JpegMarkers.ReadSegment(data, ref pos, marker, CodecName);
             switch (marker)
             {
                 case 0xC0 or 0xC1:

@@ -25,6 +25,48 @@ internal sealed class JpegHuffmanTable
     /// (run &lt;&lt; 8) | total bit count; 0 otherwise.</summary>
     public readonly int[] AcFast = new int[1 << LookupBits];
 
+    private int[]? _differenceLookup;
+
+    /// <summary>Flag of a <see cref="DifferenceLookup"/> entry whose additional bits do not fit in the lookup.</summary>
+    public const int DifferenceCodeOnly = 0x80;
+
+    /// <summary>For lossless tables (ISO/IEC 10918-1 H.1.2.2), indexed like <see cref="Lookup"/>: when a difference
+    /// category SSSS and its SSSS additional bits both fit in the first <see cref="LookupBits"/> bits, (difference
+    /// &lt;&lt; 8) | total bit count, the difference already extended (F.2.2.1, Table H.2; SSSS 16 is 32768 with no
+    /// additional bits); when only the code fits, (SSSS &lt;&lt; 8) | <see cref="DifferenceCodeOnly"/> | code length;
+    /// 0 for longer (or invalid) codes. Built from <see cref="Lookup"/> on first use.</summary>
+    public int[] DifferenceLookup => _differenceLookup ??= BuildDifferenceLookup();
+
+    private int[] BuildDifferenceLookup()
+    {
+        var table = new int[1 << LookupBits];
+        for (var peek = 0; peek < table.Length; peek++)
+        {
+            int entry = Lookup[peek];
+            if (entry == 0)
+            {
+                continue;
+            }
+            var length = entry >> 8;
+            var ssss = entry & 0xFF;
+            if (ssss is 0 or 16)
+            {
+                table[peek] = ((ssss == 0 ? 0 : 32768) << 8) | length;
+            }
+            else if (ssss < 16 && length + ssss <= LookupBits)
+            {
+                var extra = (peek >> (LookupBits - length - ssss)) & ((1 << ssss) - 1);
+                var value = extra < 1 << (ssss - 1) ? extra - (1 << ssss) + 1 : extra;
+                table[peek] = (value << 8) | (length + ssss);
+            }
+            else if (ssss < 16)
+            {
+                table[peek] = (ssss << 8) | DifferenceCodeOnly | length;
+            }
+        }
+        return table;
+    }
+
     /// <summary>Reads the tables of one DHT segment (B.2.4.2) into <paramref name="dc"/> and <paramref name="ac"/>
     /// (Tc 0 and 1, Th 0..3). Throws <see cref="DicomCodecException"/> on a malformed segment.</summary>
     public static void ReadSegment(ReadOnlySpan<byte> segment, JpegHuffmanTable?[] dc, JpegHuffmanTable?[] ac, string codec)

@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace RemoteDx.Dicom.Codecs;
 
 /// <summary>Decoder for JPEG lossless, non-hierarchical, Huffman coded (ISO/IEC 10918-1 Annex H, Process 14, SOF3),
 /// used for PS3.5 A.4.1's .57 and .70 syntaxes. Written here because JpegLibrary 0.4.32 predicts the first line with
 /// predictors 2-7 instead of predictor 1 (H.1.2.1) and overflows 16-bit samples in predictors 5-7. Writes straight
-/// into the destination; its only allocations are two rows per component and the Huffman tables.</summary>
+/// into the destination; entropy decoding (a row of differences at a time) uses the sequential decoder's
+/// <see cref="JpegBitReader"/> and <see cref="JpegHuffmanTable"/>, and reconstruction (H.2.1) has one loop per predictor.
+/// Its only allocations are three rows per scan and the Huffman tables.</summary>
 internal static class JpegLosslessDecoder
 {
     private const string CodecName = "JPEG Lossless";
@@ -41,71 +45,38 @@ internal static class JpegLosslessDecoder
         return 0;
     }
 
-    private sealed class HuffmanTable
-    {
-        public readonly int[] MaxCode = new int[18];
-        public readonly int[] ValPtr = new int[17];
-        public readonly int[] MinCode = new int[17];
-        public byte[] Values = [];
-    }
-
-    private struct Component
-    {
-        public int Id;
-    }
-
     public static void Decode(ReadOnlySpan<byte> data, PixelFormat format, Span<byte> destination)
     {
-        var tables = new HuffmanTable?[4];
-        Component[]? components = null;
-        int precision = 0, width = 0, height = 0, restartInterval = 0;
+        if (destination.Length < format.Columns * format.Rows * format.SamplesPerPixel * format.BytesPerSample)
+        {
+            throw new DicomCodecException($"{CodecName}: destination is smaller than the frame");
+        }
+        var tables = new JpegHuffmanTable?[4];
+        int[]? componentIds = null;
+        int precision = 0, restartInterval = 0;
         var decodedComponents = new bool[format.SamplesPerPixel];
-        var pos = 2;
         if (data.Length < 2 || data[0] != 0xFF || data[1] != 0xD8)
         {
             throw new DicomCodecException($"{CodecName}: stream does not start with SOI (ISO/IEC 10918-1 B.2.1)");
         }
+        var pos = 2;
         while (true)
         {
-            // B.1.1.2: markers are FF xx, optionally preceded by fill bytes FF.
-            if (pos + 2 > data.Length)
+            var marker = JpegMarkers.Next(data, pos, out pos);
+            if (marker == 0xD9 || marker < 0)
             {
-                throw new DicomCodecException($"{CodecName}: stream ends before EOI (truncated)");
+                break; // EOI; like libjpeg, a stream that just ends is accepted when every component was decoded
             }
-            if (data[pos] != 0xFF)
+            if (marker is >= 0xD0 and <= 0xD8 or 0x01)
             {
-                throw new DicomCodecException($"{CodecName}: expected a marker at offset {pos}");
+                continue; // stray RSTn, a second SOI and TEM carry no segment
             }
-            var marker = data[pos + 1];
-            if (marker == 0xFF)
-            {
-                pos++;
-                continue;
-            }
-            pos += 2;
-            if (marker == 0xD9)
-            {
-                break; // EOI
-            }
-            if (marker is >= 0xD0 and <= 0xD7 or 0x01)
-            {
-                continue; // stray RSTn / TEM carry no segment
-            }
-            if (pos + 2 > data.Length)
-            {
-                throw new DicomCodecException($"{CodecName}: marker segment FF{marker:X2} truncated");
-            }
-            var length = (data[pos] << 8) | data[pos + 1];
-            if (length < 2 || pos + length > data.Length)
-            {
-                throw new DicomCodecException($"{CodecName}: marker segment FF{marker:X2} length {length} overruns the stream");
-            }
-            var segment = data.Slice(pos + 2, length - 2);
-            pos += length;
+            var segment = JpegMarkers.ReadSegment(data, ref pos, marker, CodecName);
             switch (marker)
             {
                 case 0xC4:
-                    ReadHuffmanTables(segment, tables);
+                    // Lossless tables are Tc 0 (B.2.4.2); the class is not needed to tell them apart.
+                    JpegHuffmanTable.ReadSegment(segment, tables, tables, CodecName);
                     break;
                 case 0xDD: // DRI, B.2.4.4
                     if (segment.Length < 2)
@@ -115,7 +86,7 @@ internal static class JpegLosslessDecoder
                     restartInterval = (segment[0] << 8) | segment[1];
                     break;
                 case 0xC3: // SOF3, B.2.2
-                    if (components is not null)
+                    if (componentIds is not null)
                     {
                         throw new DicomCodecException($"{CodecName}: more than one frame header");
                     }
@@ -124,8 +95,8 @@ internal static class JpegLosslessDecoder
                         throw new DicomCodecException($"{CodecName}: SOF3 segment too short");
                     }
                     precision = segment[0];
-                    height = (segment[1] << 8) | segment[2];
-                    width = (segment[3] << 8) | segment[4];
+                    var height = (segment[1] << 8) | segment[2];
+                    var width = (segment[3] << 8) | segment[4];
                     var count = segment[5];
                     if (width != format.Columns || height != format.Rows)
                     {
@@ -140,10 +111,10 @@ internal static class JpegLosslessDecoder
                     {
                         throw new DicomCodecException($"{CodecName}: precision {precision} does not fit Bits Allocated {format.BitsAllocated} (H.4.1)");
                     }
-                    components = new Component[count];
+                    componentIds = new int[count];
                     for (var i = 0; i < count; i++)
                     {
-                        components[i].Id = segment[6 + 3 * i];
+                        componentIds[i] = segment[6 + 3 * i];
                         if (segment[7 + 3 * i] != 0x11)
                         {
                             throw new DicomCodecException($"{CodecName}: subsampled components are not supported");
@@ -151,11 +122,11 @@ internal static class JpegLosslessDecoder
                     }
                     break;
                 case 0xDA: // SOS, B.2.3
-                    if (components is null)
+                    if (componentIds is null)
                     {
                         throw new DicomCodecException($"{CodecName}: scan before the frame header");
                     }
-                    pos = DecodeScan(data, pos, segment, components, tables, precision, restartInterval, decodedComponents, format, destination);
+                    pos = DecodeScan(data, pos, segment, componentIds, tables, precision, restartInterval, decodedComponents, format, destination);
                     break;
                 default:
                     if (marker is >= 0xC0 and <= 0xCF && marker is not (0xC8 or 0xCC))
@@ -165,136 +136,14 @@ internal static class JpegLosslessDecoder
                     break; // APPn, COM, DNL and others carry nothing needed here
             }
         }
-        if (components is null || decodedComponents.Any(d => !d))
+        if (componentIds is null || decodedComponents.Any(d => !d))
         {
             throw new DicomCodecException($"{CodecName}: stream ends before every component was decoded");
         }
     }
 
-    /// <summary>B.2.4.2: Tc/Th, 16 code counts, then the symbols; C.2 builds the canonical codes, F.2.2.3's
-    /// MAXCODE/VALPTR/MINCODE decode them.</summary>
-    private static void ReadHuffmanTables(ReadOnlySpan<byte> segment, HuffmanTable?[] tables)
-    {
-        var p = 0;
-        while (p < segment.Length)
-        {
-            if (p + 17 > segment.Length)
-            {
-                throw new DicomCodecException($"{CodecName}: DHT segment truncated");
-            }
-            var th = segment[p] & 0x0F;
-            if (th > 3)
-            {
-                throw new DicomCodecException($"{CodecName}: Huffman table id {th} is out of range");
-            }
-            var counts = segment.Slice(p + 1, 16);
-            var total = 0;
-            foreach (var c in counts)
-            {
-                total += c;
-            }
-            if (total > 256 || p + 17 + total > segment.Length)
-            {
-                throw new DicomCodecException($"{CodecName}: DHT segment truncated or holds {total} codes");
-            }
-            var table = new HuffmanTable { Values = segment.Slice(p + 17, total).ToArray() };
-            var code = 0;
-            var k = 0;
-            for (var l = 1; l <= 16; l++)
-            {
-                table.ValPtr[l] = k;
-                table.MinCode[l] = code;
-                code += counts[l - 1];
-                k += counts[l - 1];
-                table.MaxCode[l] = counts[l - 1] == 0 ? -1 : code - 1;
-                if (code > (1 << l))
-                {
-                    throw new DicomCodecException($"{CodecName}: Huffman code lengths are inconsistent");
-                }
-                code <<= 1;
-            }
-            table.MaxCode[17] = int.MaxValue;
-            tables[th] = table;
-            p += 17 + total;
-        }
-    }
-
-    private ref struct BitReader(ReadOnlySpan<byte> data, int pos)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private uint _buffer;
-        private int _bits;
-
-        public int Position { get; private set; } = pos;
-
-        public int ReadBit()
-        {
-            if (_bits == 0)
-            {
-                Fill();
-            }
-            _bits--;
-            return (int)((_buffer >> _bits) & 1);
-        }
-
-        public int ReadBits(int n)
-        {
-            var v = 0;
-            for (var i = 0; i < n; i++)
-            {
-                v = (v << 1) | ReadBit();
-            }
-            return v;
-        }
-
-        /// <summary>F.2.2.5: FF 00 is a stuffed FF; any other FF xx is a marker the scan may not read into.</summary>
-        private void Fill()
-        {
-            if (Position >= _data.Length)
-            {
-                throw new DicomCodecException($"{CodecName}: scan data ends early (truncated stream)");
-            }
-            var b = _data[Position];
-            if (b == 0xFF)
-            {
-                if (Position + 1 >= _data.Length || _data[Position + 1] != 0x00)
-                {
-                    throw new DicomCodecException($"{CodecName}: marker inside scan data (truncated or corrupt stream)");
-                }
-                Position += 2;
-            }
-            else
-            {
-                Position++;
-            }
-            _buffer = b;
-            _bits = 8;
-        }
-
-        /// <summary>Drops the bits left in the current byte and consumes a RSTn marker (F.2.2.5, H.2.1).</summary>
-        public void Restart()
-        {
-            _bits = 0;
-            while (Position < _data.Length && _data[Position] == 0xFF && Position + 1 < _data.Length && _data[Position + 1] == 0xFF)
-            {
-                Position++;
-            }
-            if (Position + 1 >= _data.Length || _data[Position] != 0xFF || _data[Position + 1] is < 0xD0 or > 0xD7)
-            {
-                throw new DicomCodecException($"{CodecName}: expected a restart marker at offset {Position}");
-            }
-            Position += 2;
-        }
-
-        public int Finish()
-        {
-            _bits = 0;
-            return Position;
-        }
-    }
-
-    private static int DecodeScan(ReadOnlySpan<byte> data, int pos, ReadOnlySpan<byte> header, Component[] components,
-        HuffmanTable?[] tables, int precision, int restartInterval, bool[] decodedComponents, PixelFormat format, Span<byte> destination)
+    private static int DecodeScan(ReadOnlySpan<byte> data, int pos, ReadOnlySpan<byte> header, int[] componentIds,
+        JpegHuffmanTable?[] tables, int precision, int restartInterval, bool[] decodedComponents, PixelFormat format, Span<byte> destination)
     {
         // B.2.3: Ns, (Cs, Td/Ta) x Ns, Ss (predictor, H.1.2.1 Table H.1), Se, Ah/Al (Al = point transform Pt).
         if (header.Length < 1)
@@ -302,23 +151,24 @@ internal static class JpegLosslessDecoder
             throw new DicomCodecException($"{CodecName}: SOS segment too short");
         }
         var ns = header[0];
-        if (ns < 1 || ns > components.Length || header.Length < 1 + 2 * ns + 3)
+        if (ns < 1 || ns > componentIds.Length || header.Length < 1 + 2 * ns + 3)
         {
             throw new DicomCodecException($"{CodecName}: SOS declares {ns} components");
         }
         var scanIndex = new int[ns];
-        var scanTables = new HuffmanTable[ns];
+        var scanTables = new JpegHuffmanTable[ns];
         for (var i = 0; i < ns; i++)
         {
             var id = header[1 + 2 * i];
-            var index = Array.FindIndex(components, c => c.Id == id);
+            var index = Array.IndexOf(componentIds, id);
             if (index < 0 || decodedComponents[index])
             {
                 throw new DicomCodecException($"{CodecName}: scan component {id} is unknown or repeated");
             }
             scanIndex[i] = index;
             decodedComponents[index] = true;
-            scanTables[i] = tables[header[2 + 2 * i] >> 4] ?? throw new DicomCodecException($"{CodecName}: scan uses an undefined Huffman table");
+            var td = header[2 + 2 * i] >> 4;
+            scanTables[i] = (td < 4 ? tables[td] : null) ?? throw new DicomCodecException($"{CodecName}: scan uses an undefined Huffman table");
         }
         var predictor = header[1 + 2 * ns];
         var pt = header[3 + 2 * ns] & 0x0F;
@@ -329,114 +179,232 @@ internal static class JpegLosslessDecoder
 
         var width = format.Columns;
         var height = format.Rows;
-        var samples = format.SamplesPerPixel;
-        var bps = format.BytesPerSample;
         var initial = 1 << (precision - pt - 1);
-        var previous = new int[ns][];
-        var current = new int[ns][];
-        for (var i = 0; i < ns; i++)
-        {
-            previous[i] = new int[width];
-            current[i] = new int[width];
-        }
+        var rowLength = width * ns;
+        var differences = new int[rowLength];
+        var previous = new ushort[rowLength];
+        var current = new ushort[rowLength];
+        var restarts = new int[width];
+        var output = new RowOutput(format, scanIndex, pt, destination);
 
-        var reader = new BitReader(data, pos);
+        var reader = new JpegBitReader(data, pos);
         var mcusLeft = restartInterval;
-        var restartAt = 0;
+        var nextRestart = 0;
         for (var y = 0; y < height; y++)
         {
-            var firstLine = y == 0; // the scan's first line: initial prediction, then predictor 1 (H.1.2.1)
-            for (var x = 0; x < width; x++)
+            // Entropy decoding of the row's differences, restart interval by restart interval (H.2, F.2.2.5).
+            var restartCount = 0;
+            for (var x = 0; x < width;)
             {
-                if (restartInterval > 0 && mcusLeft == 0)
-                {
-                    reader.Restart();
-                    mcusLeft = restartInterval;
-                    // H.1.2.1: a restart interval starts over with the initial prediction, then predictor 1 for
-                    // the rest of that line.
-                    firstLine = true;
-                    restartAt = x;
-                }
-                for (var i = 0; i < ns; i++)
-                {
-                    var diff = ReadDifference(ref reader, scanTables[i]);
-                    var cur = current[i];
-                    var prev = previous[i];
-                    int px;
-                    if (firstLine)
-                    {
-                        px = x == restartAt ? initial : cur[x - 1];
-                    }
-                    else if (x == 0)
-                    {
-                        px = prev[0];
-                    }
-                    else
-                    {
-                        int ra = cur[x - 1], rb = prev[x], rc = prev[x - 1];
-                        px = predictor switch
-                        {
-                            1 => ra,
-                            2 => rb,
-                            3 => rc,
-                            4 => ra + rb - rc,
-                            5 => ra + ((rb - rc) >> 1),
-                            6 => rb + ((ra - rc) >> 1),
-                            7 => (ra + rb) >> 1,
-                            _ => 0, // predictor 0 is for hierarchical mode only (Table H.1)
-                        };
-                    }
-                    // H.1.2.1: reconstruction is modulo 2^16.
-                    var value = (px + diff) & 0xFFFF;
-                    cur[x] = value;
-                    var offset = ((y * width + x) * samples + scanIndex[i]) * bps;
-                    CodecSupport.WriteSample(destination, offset, bps, (value << pt) & 0xFFFF);
-                }
+                var n = width - x;
                 if (restartInterval > 0)
                 {
-                    mcusLeft--;
+                    if (mcusLeft == 0)
+                    {
+                        reader.Restart(nextRestart++, CodecName);
+                        mcusLeft = restartInterval;
+                        restarts[restartCount++] = x;
+                    }
+                    n = Math.Min(n, mcusLeft);
+                    mcusLeft -= n;
+                }
+                reader.DecodeDifferences(scanTables, differences.AsSpan(x * ns, n * ns), CodecName);
+                x += n;
+            }
+            if (reader.Overrun)
+            {
+                throw new DicomCodecException($"{CodecName}: scan data ends early (truncated or corrupt stream)");
+            }
+
+            // H.1.2.1: the scan's first line, and the rest of a line from each restart on, start with the initial
+            // prediction and then use predictor 1; other samples use the scan's predictor, Rb at the line start.
+            var normalEnd = y == 0 ? 0 : restartCount > 0 ? restarts[0] : width;
+            if (normalEnd > 0)
+            {
+                switch (predictor)
+                {
+                    case 0: Reconstruct<Predictor0>(current, previous, differences, ns, normalEnd); break;
+                    case 1: Reconstruct<Predictor1>(current, previous, differences, ns, normalEnd); break;
+                    case 2: Reconstruct<Predictor2>(current, previous, differences, ns, normalEnd); break;
+                    case 3: Reconstruct<Predictor3>(current, previous, differences, ns, normalEnd); break;
+                    case 4: Reconstruct<Predictor4>(current, previous, differences, ns, normalEnd); break;
+                    case 5: Reconstruct<Predictor5>(current, previous, differences, ns, normalEnd); break;
+                    case 6: Reconstruct<Predictor6>(current, previous, differences, ns, normalEnd); break;
+                    default: Reconstruct<Predictor7>(current, previous, differences, ns, normalEnd); break;
                 }
             }
-            restartAt = 0;
+            var start = y == 0 ? 0 : normalEnd;
+            for (var r = y == 0 ? 0 : 1; start < width; r++)
+            {
+                var end = r < restartCount ? restarts[r] : width;
+                if (end > start)
+                {
+                    ReconstructFirstLine(current, differences, ns, start, end, initial);
+                }
+                start = end;
+            }
+            output.Write(current, y);
             (previous, current) = (current, previous);
         }
-        return reader.Finish();
+        return reader.Position;
     }
 
-    /// <summary>H.1.2.2 / F.2.2.1: a Huffman-coded category SSSS, then SSSS extra bits (EXTEND); SSSS 16 means 32768
-    /// with no extra bits.</summary>
-    private static int ReadDifference(ref BitReader reader, HuffmanTable table)
+    private interface IPredictor
     {
-        var code = reader.ReadBit();
-        var length = 1;
-        while (code > table.MaxCode[length])
+        /// <summary>Table H.1, in 32-bit arithmetic on 16-bit samples (H.1.2.1).</summary>
+        static abstract int Predict(int ra, int rb, int rc);
+    }
+
+    /// <summary>Predictor 0 is for hierarchical mode only (Table H.1); a stream that uses it anyway gets no prediction.</summary>
+    private readonly struct Predictor0 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => 0;
+    }
+
+    private readonly struct Predictor1 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => ra;
+    }
+
+    private readonly struct Predictor2 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => rb;
+    }
+
+    private readonly struct Predictor3 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => rc;
+    }
+
+    private readonly struct Predictor4 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => ra + rb - rc;
+    }
+
+    private readonly struct Predictor5 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => ra + ((rb - rc) >> 1);
+    }
+
+    private readonly struct Predictor6 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => rb + ((ra - rc) >> 1);
+    }
+
+    private readonly struct Predictor7 : IPredictor
+    {
+        public static int Predict(int ra, int rb, int rc) => (ra + rb) >> 1;
+    }
+
+    /// <summary>Samples 0 to <paramref name="end"/> - 1 of a line that is not a first line: Rb at the line start,
+    /// then <typeparamref name="TPredictor"/>; reconstruction is modulo 2^16 (H.1.2.1). Rows are interleaved by
+    /// scan component, <paramref name="ns"/> values per sample; the caller keeps <paramref name="end"/> within the
+    /// line, so every index below is less than end * ns &lt;= the rows' length.</summary>
+    private static void Reconstruct<TPredictor>(ushort[] current, ushort[] previous, int[] differences, int ns, int end)
+        where TPredictor : struct, IPredictor
+    {
+        if ((uint)(end * ns) > (uint)current.Length || previous.Length != current.Length || differences.Length != current.Length)
         {
-            if (length == 16)
+            throw new DicomCodecException($"{CodecName}: internal row size mismatch");
+        }
+        ref var cur = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(current);
+        ref var prev = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(previous);
+        ref var diff = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(differences);
+        var last = end * ns;
+        for (var c = 0; c < ns; c++)
+        {
+            int rc = Unsafe.Add(ref prev, c);
+            int ra = (ushort)(rc + Unsafe.Add(ref diff, c));
+            Unsafe.Add(ref cur, c) = (ushort)ra;
+            for (var i = c + ns; i < last; i += ns)
             {
-                throw new DicomCodecException($"{CodecName}: invalid Huffman code in scan data");
+                int rb = Unsafe.Add(ref prev, i);
+                ra = (ushort)(TPredictor.Predict(ra, rb, rc) + Unsafe.Add(ref diff, i));
+                Unsafe.Add(ref cur, i) = (ushort)ra;
+                rc = rb;
             }
-            code = (code << 1) | reader.ReadBit();
-            length++;
         }
-        var index = table.ValPtr[length] + code - table.MinCode[length];
-        if ((uint)index >= (uint)table.Values.Length)
+    }
+
+    /// <summary>Samples <paramref name="start"/> to <paramref name="end"/> - 1 of a first line (H.1.2.1): the initial
+    /// prediction 2^(P - Pt - 1), then predictor 1.</summary>
+    private static void ReconstructFirstLine(ushort[] current, int[] differences, int ns, int start, int end, int initial)
+    {
+        var cur = current.AsSpan(start * ns, (end - start) * ns);
+        var diff = differences.AsSpan(start * ns, cur.Length);
+        for (var c = 0; c < ns; c++)
         {
-            throw new DicomCodecException($"{CodecName}: invalid Huffman code in scan data");
+            int ra = (ushort)(initial + diff[c]);
+            cur[c] = (ushort)ra;
+            for (var i = c + ns; i < cur.Length; i += ns)
+            {
+                ra = (ushort)(ra + diff[i]);
+                cur[i] = (ushort)ra;
+            }
         }
-        var ssss = table.Values[index];
-        if (ssss == 0)
+    }
+
+    /// <summary>Writes reconstructed lines into Decode's layout: samples interleaved per pixel, little endian,
+    /// shifted left by the point transform (H.1.2.1), modulo 2^16.</summary>
+    private readonly ref struct RowOutput(PixelFormat format, int[] scanIndex, int pt, Span<byte> destination)
+    {
+        private readonly Span<byte> _destination = destination;
+        private readonly int _rowBytes = format.Columns * format.SamplesPerPixel * format.BytesPerSample;
+        private readonly int _samples = format.SamplesPerPixel;
+        private readonly int _bps = format.BytesPerSample;
+        private readonly int[] _scanIndex = scanIndex;
+        private readonly int _pt = pt;
+
+        /// <summary>True when a line of the scan is byte for byte a line of the destination.</summary>
+        private readonly bool _direct = format.BytesPerSample == 2 && pt == 0 && BitConverter.IsLittleEndian
+            && scanIndex.Length == format.SamplesPerPixel && scanIndex.AsSpan().SequenceEqual(Identity(scanIndex.Length));
+
+        private static int[] Identity(int n)
         {
-            return 0;
+            var identity = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                identity[i] = i;
+            }
+            return identity;
         }
-        if (ssss == 16)
+
+        public void Write(ushort[] line, int y)
         {
-            return 32768;
+            var row = _destination.Slice(y * _rowBytes, _rowBytes);
+            if (_direct)
+            {
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(line.AsSpan()).CopyTo(row);
+                return;
+            }
+            var ns = _scanIndex.Length;
+            var pixels = line.Length / ns;
+            for (var c = 0; c < ns; c++)
+            {
+                var stride = _samples * _bps;
+                var offset = _scanIndex[c] * _bps;
+                switch (_bps)
+                {
+                    case 1:
+                        for (var x = 0; x < pixels; x++, offset += stride)
+                        {
+                            row[offset] = (byte)(line[x * ns + c] << _pt);
+                        }
+                        break;
+                    case 2:
+                        for (var x = 0; x < pixels; x++, offset += stride)
+                        {
+                            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(row[offset..], (ushort)(line[x * ns + c] << _pt));
+                        }
+                        break;
+                    default:
+                        for (var x = 0; x < pixels; x++, offset += stride)
+                        {
+                            CodecSupport.WriteSample(row, offset, _bps, (line[x * ns + c] << _pt) & 0xFFFF);
+                        }
+                        break;
+                }
+            }
         }
-        if (ssss > 16)
-        {
-            throw new DicomCodecException($"{CodecName}: difference category {ssss} is out of range (Table H.2)");
-        }
-        var bits = reader.ReadBits(ssss);
-        return bits < (1 << (ssss - 1)) ? bits - (1 << ssss) + 1 : bits;
     }
 }
