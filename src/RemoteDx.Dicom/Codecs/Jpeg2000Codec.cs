@@ -79,6 +79,8 @@ public sealed partial class Jpeg2000Codec : IPixelCodec
                 Native.opj_set_info_handler(codec, IntPtr.Zero, IntPtr.Zero);
                 Native.opj_set_default_decoder_parameters(parameters);
                 Require(Native.opj_setup_decoder(codec, parameters), "opj_setup_decoder", messages);
+                // Tile-component decoding on every core (OpenJPEG >= 2.3); a failure only means single-threaded.
+                Native.opj_codec_set_threads(codec, Environment.ProcessorCount);
 
                 stream = Native.opj_stream_create(64 * 1024, 1);
                 if (stream == IntPtr.Zero)
@@ -307,6 +309,9 @@ public sealed partial class Jpeg2000Codec : IPixelCodec
 
         [LibraryImport(Library)]
         public static partial int opj_setup_decoder(IntPtr codec, byte* parameters);
+
+        [LibraryImport(Library)]
+        public static partial int opj_codec_set_threads(IntPtr codec, int threads);
 
         [LibraryImport(Library)]
         public static partial int opj_set_error_handler(IntPtr codec, IntPtr callback, IntPtr clientData);
