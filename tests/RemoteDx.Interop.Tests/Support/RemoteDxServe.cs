@@ -42,6 +42,9 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
+    /// <summary>The DICOM TLS port when serve was configured with a certificate, else null.</summary>
+    public int? TlsPort { get; private set; }
+
     public int ProcessId => _process.Id;
 
     public string Output => _process.Output;
@@ -66,6 +69,10 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
     {
         if (ListenerLine().Match(line) is { Success: true } d)
         {
+            if (TlsPortText().Match(line) is { Success: true } t)
+            {
+                TlsPort = int.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture);
+            }
             _dicomPort.TrySetResult(int.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture));
         }
         else if (HttpLine().Match(line) is { Success: true } h)
@@ -126,6 +133,9 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     [GeneratedRegex(@"DICOM listener \S+ on port (\d+)")]
     private static partial Regex ListenerLine();
+
+    [GeneratedRegex(@"\(TLS port (\d+)\)")]
+    private static partial Regex TlsPortText();
 
     [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
     private static partial Regex HttpLine();
