@@ -87,6 +87,32 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_resent_instance_that_was_archived_but_never_indexed_gets_its_index_row_and_job()
+    {
+        // The crash window between the rename into the archive and the index commit: the file is there, the peer got
+        // no 0000 and sends again with identical bytes. "Identical changes nothing" must not leave it unscored.
+        var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(_root, "files")).FullName);
+        var data = Path.Combine(_root, "data");
+        await using (var serve = await RemoteDxServe.StartAsync(data))
+        {
+            var first = await RemoteDxCli.SendAsync(serve.DicomPort, [file], "REMOTEDX");
+            Assert.Single(first.Ok);
+        }
+        var db = Path.Combine(data, "remotedx.db");
+        IndexDatabase.Count(db, "DELETE FROM jobs WHERE sop_instance_uid = $sop", ("$sop", sop));
+        IndexDatabase.Count(db, "DELETE FROM instances WHERE sop_instance_uid = $sop", ("$sop", sop));
+        Assert.Equal(0, IndexDatabase.Jobs(db, sop));
+
+        await using (var serve = await RemoteDxServe.StartAsync(data))
+        {
+            var again = await RemoteDxCli.SendAsync(serve.DicomPort, [file], "REMOTEDX");
+            Assert.Single(again.Ok);
+        }
+        Assert.Equal(1, IndexDatabase.Instances(db, sop));
+        Assert.Equal(1, IndexDatabase.Jobs(db, sop));
+    }
+
+    [Fact]
     public async Task Associations_are_rejected_transient_when_free_space_is_below_the_reserve()
     {
         var data = Path.Combine(_root, "data");

@@ -14,12 +14,13 @@ sharpfuzz="${SHARPFUZZ:-$(command -v sharpfuzz || echo /tmp/sf/sharpfuzz)}"
 command -v afl-fuzz >/dev/null || { echo "run.sh: afl-fuzz not found (apt-get install afl++)" >&2; exit 3; }
 [ -x "$sharpfuzz" ] || { echo "run.sh: sharpfuzz not found; dotnet tool install --tool-path /tmp/sf SharpFuzz.CommandLine --version 2.3.0" >&2; exit 3; }
 
-# 1. Publish, then instrument only RemoteDx.Dicom.dll (paths through the PDU reader, not the BCL).
+# 1. Publish; write the seed corpus (one valid example of each PDU type) with the harness before instrumenting it:
+#    instrumented code writes coverage into afl's shared memory and faults when run outside afl.
 dotnet publish "$here/RemoteDx.FuzzPdu.csproj" -c Release -o "$work/bin" -p:UseAppHost=false --nologo -v quiet
-"$sharpfuzz" "$work/bin/RemoteDx.Dicom.dll"
-
-# 2. Seed corpus: one valid example of each PDU type, written by the harness itself.
 [ -d "$work/corpus" ] || dotnet "$work/bin/RemoteDx.FuzzPdu.dll" --write-seeds "$work/corpus"
+
+# 2. Instrument only RemoteDx.Dicom.dll (paths through the PDU reader, not the BCL).
+"$sharpfuzz" "$work/bin/RemoteDx.Dicom.dll"
 input="$work/corpus"
 [ -f "$work/findings/default/fuzzer_stats" ] && input="-"
 

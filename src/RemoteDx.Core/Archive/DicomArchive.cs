@@ -19,6 +19,15 @@ public sealed class DicomArchive
         _reserveBytes = reserveBytes;
         DurableFile.CreateDirectoryDurably(ArchiveRoot);
         Directory.CreateDirectory(TempDirectory);
+        // Partial data sets left by a crash were never acknowledged; the peer sends them again. Only old ones go:
+        // another process sharing this data folder may be receiving right now.
+        foreach (var stale in Directory.EnumerateFiles(TempDirectory))
+        {
+            if (File.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddHours(-1))
+            {
+                TryDelete(stale);
+            }
+        }
     }
 
     public string DataDirectory { get; }

@@ -82,6 +82,15 @@ public sealed class SqliteIngestStore : IIngestStore
             Run(conn, tx, "INSERT INTO jobs (sop_instance_uid, state, attempts, created_at, updated_at) VALUES ($sop, 'pending', 0, $now, $now)",
                 ("$sop", a.SopInstanceUid), ("$now", now));
         }
+        else
+        {
+            // Identical bytes change nothing, unless the first copy was renamed into place but the process died before
+            // this commit (never acknowledged, so the peer re-sent it): then it still needs its job.
+            Run(conn, tx, """
+                INSERT INTO jobs (sop_instance_uid, state, attempts, created_at, updated_at)
+                SELECT $sop, 'pending', 0, $now, $now WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE sop_instance_uid = $sop)
+                """, ("$sop", a.SopInstanceUid), ("$now", now));
+        }
         if (a.Outcome == ArchiveOutcome.Replaced)
         {
             Run(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES ($now, 'instance-replaced', $ae, $sop, $assoc)",
