@@ -22,6 +22,7 @@ public sealed partial class DicomListenerService(
     private DicomArchive? _archive;
     private IIngestStore? _store;
     private DicomServer? _server;
+    private readonly DirectorySyncBatcher _directorySync = new();
 
     public DicomServer? Server => _server;
 
@@ -108,7 +109,7 @@ public sealed partial class DicomListenerService(
         // The rename is durable once its folder is synced; that overlaps with the index commit (group commit), and
         // 0000 goes out only after both.
         var dirSync = request.DatasetOffset > 0 && result.Outcome != ArchiveOutcome.Identical
-            ? Task.Run(() => DurableFile.SyncDirectory(Path.GetDirectoryName(result.Path)!), ct)
+            ? _directorySync.SyncAsync(Path.GetDirectoryName(result.Path)!)
             : Task.CompletedTask;
         var commit = _store!.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct);
         await Task.WhenAll(dirSync, commit).ConfigureAwait(false);
