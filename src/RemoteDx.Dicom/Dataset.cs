@@ -23,20 +23,27 @@ public sealed class Dataset : IEnumerable<DicomElement>
 
     public int Count => _elements.Count;
 
-    /// <summary>Specific Character Set in force for this dataset: its own (0008,0005), else its parent's.</summary>
+    /// <summary>Specific Character Set in force for this dataset: its own (0008,0005), else its parent's. Parsed once
+    /// and cached until (0008,0005) changes: every string read goes through here.</summary>
     public DicomCharacterSet CharacterSet
     {
         get
         {
+            if (_charset is { } cached)
+            {
+                return cached;
+            }
             if (_elements.TryGetValue(Tag.SpecificCharacterSet.Value, out var e))
             {
                 var raw = Encoding.ASCII.GetString(e.Buffer.Span);
                 // Lenient like DCMTK: a misspelled or unknown term falls back rather than making every string unreadable.
-                return DicomCharacterSet.FromTermsLenient(raw.Split('\\').Select(t => t.Trim()).ToArray(), out _);
+                return _charset = DicomCharacterSet.FromTermsLenient(raw.Split('\\').Select(t => t.Trim()).ToArray(), out _);
             }
             return Parent?.CharacterSet ?? DicomCharacterSet.Default;
         }
     }
+
+    private DicomCharacterSet? _charset;
 
     public bool Contains(Tag tag) => _elements.ContainsKey(tag.Value);
 
@@ -64,22 +71,20 @@ public sealed class Dataset : IEnumerable<DicomElement>
             }
         }
         _elements[element.Tag.Value] = element;
-    }
-
-    /// <summary>Appends an element known to come after every element present (the reader's fast path).</summary>
-    internal void Append(DicomElement element)
-    {
-        if (element is DicomSequence sq)
+        if (element.Tag == Tag.SpecificCharacterSet)
         {
-            foreach (var item in sq.Items)
-            {
-                item.Parent = this;
-            }
+            _charset = null;
         }
-        _elements[element.Tag.Value] = element;
     }
 
-    public bool Remove(Tag tag) => _elements.Remove(tag.Value);
+    public bool Remove(Tag tag)
+    {
+        if (tag == Tag.SpecificCharacterSet)
+        {
+            _charset = null;
+        }
+        return _elements.Remove(tag.Value);
+    }
 
     public void SetString(Tag tag, VR vr, string value)
     {

@@ -42,66 +42,6 @@ public sealed class DicomArchive
 
     public string PathFor(string study, string series, string sop) => Path.Combine(ArchiveRoot, study, series, sop + ".dcm");
 
-    /// <summary>Archives a received dataset (bytes in <paramref name="syntax"/>, no meta header). Throws
-    /// <see cref="DicomException"/> when the dataset cannot be parsed or its UIDs are unusable,
-    /// <see cref="InsufficientStorageException"/> below the free-space reserve, IOException on storage errors.</summary>
-    public ArchiveResult Store(string datasetPath, TransferSyntax syntax, string sopClassUid, string sopInstanceUid, string? sourceAe)
-    {
-        if (!HasFreeSpace())
-        {
-            throw new InsufficientStorageException("free space on the archive is below the configured reserve");
-        }
-
-        // The whole dataset must parse (pixel data left on disk), so a broken instance is refused, not archived.
-        var ds = DicomReader.ReadDatasetFile(datasetPath, syntax, new DicomReadOptions { LazyPixelData = true });
-        var (study, series, sop, sopClass) = Identify(ds, sopClassUid, sopInstanceUid);
-
-        var finalPath = PathFor(study, series, sop);
-        var dir = Path.GetDirectoryName(finalPath)!;
-        DurableFile.CreateDirectoryDurably(dir);
-
-        var meta = BuildMeta(sopClass, sop, syntax, sourceAe);
-        var tmp = Path.Combine(dir, "." + sop + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        long size;
-        try
-        {
-            using (var output = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                output.Write(new byte[128]);
-                output.Write("DICM"u8);
-                DicomWriter.WriteDataset(output, meta, TransferSyntax.ExplicitVRLittleEndian);
-                using (var input = new FileStream(datasetPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-                {
-                    input.CopyTo(output, 1 << 16);
-                }
-                output.Flush(flushToDisk: true);
-                size = output.Length;
-            }
-
-            var outcome = ArchiveOutcome.Stored;
-            if (File.Exists(finalPath))
-            {
-                if (SameDataset(finalPath, datasetPath, 0))
-                {
-                    File.Delete(tmp);
-                    return Result(ArchiveOutcome.Identical);
-                }
-                outcome = ArchiveOutcome.Replaced;
-            }
-            File.Move(tmp, finalPath, overwrite: true); // rename(2): atomic replacement
-            DurableFile.SyncDirectory(dir);
-            return Result(outcome);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
-        }
-
-        ArchiveResult Result(ArchiveOutcome outcome) => new(outcome, finalPath, study, series, sop, sopClass, syntax.Uid,
-            new FileInfo(finalPath).Length, Attributes(ds));
-    }
-
     /// <summary>Preamble, "DICM" and the File Meta Information we write in front of a received data set. The listener
     /// writes these first into its temp file so that <see cref="Adopt"/> can keep that file by renaming it.</summary>
     public static byte[] FilePrefix(string sopClassUid, string sopInstanceUid, TransferSyntax syntax, string? sourceAe)
@@ -114,12 +54,19 @@ public sealed class DicomArchive
     }
 
     /// <summary>Archives a received file that already starts with <see cref="FilePrefix"/> (the data set at
-    /// <paramref name="datasetOffset"/>): validate, fsync, rename into place. Same exceptions as <see cref="Store"/>.
+    /// <paramref name="datasetOffset"/>): validate, fsync, rename into place. Throws <see cref="DicomException"/> when
+    /// the data set cannot be parsed or its UIDs are unusable, <see cref="DatasetMismatchException"/> when its SOP
+    /// class is not the command's, <see cref="InsufficientStorageException"/> below the free-space reserve, and
+    /// IOException on storage errors.
     /// With <paramref name="syncDirectory"/> false the caller must call <see cref="DurableFile.SyncDirectory"/> on the
     /// result's folder before acknowledging (so it can overlap with the index commit).</summary>
     public ArchiveResult Adopt(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid,
         bool syncDirectory = true)
     {
+        if (datasetOffset <= 0)
+        {
+            throw new ArgumentException("the received file must start with FilePrefix", nameof(datasetOffset));
+        }
         if (!HasFreeSpace())
         {
             throw new InsufficientStorageException("free space on the archive is below the configured reserve");

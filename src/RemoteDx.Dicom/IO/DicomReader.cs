@@ -64,7 +64,7 @@ public static class DicomReader
                 {
                     throw new DicomFormatException("delimitation item in File Meta Information", input.Position);
                 }
-                file.FileMetaInformation.Append(e);
+                file.FileMetaInformation.Set(e);
             }
             var tsUid = file.FileMetaInformation.GetString(Tag.TransferSyntaxUID);
             // Without (0002,0010) the encoding is guessed from the first data element, as DCMTK does.
@@ -170,7 +170,6 @@ public static class DicomReader
     private static void ReadDataset(Context ctx, Dataset ds, int depth, long endOffset)
     {
         var input = ctx.Input;
-        var last = 0u;
         Span<byte> t = stackalloc byte[4];
         while (true)
         {
@@ -217,12 +216,8 @@ public static class DicomReader
                 }
                 return;
             }
-            if (e.Tag.Value <= last && depth == 0 && e.Tag.Value != 0)
-            {
-                // Out-of-order tags are kept (the last one wins) but never loop the parser.
-            }
-            last = e.Tag.Value;
-            ds.Append(e);
+            // Out-of-order tags are kept in tag order; a repeated tag keeps the last value.
+            ds.Set(e);
         }
     }
 
@@ -541,6 +536,4 @@ public static class DicomReader
                 break;
         }
     }
-
-    internal static string Ascii(ReadOnlySpan<byte> b) => Encoding.ASCII.GetString(b);
 }

@@ -94,9 +94,9 @@ public sealed partial class DicomListenerService(
         ArchiveResult result;
         try
         {
-            result = request.DatasetOffset > 0
-                ? archive.Adopt(request.DatasetPath, request.DatasetOffset, request.TransferSyntax, request.SopClassUid, request.SopInstanceUid, syncDirectory: false)
-                : archive.Store(request.DatasetPath, request.TransferSyntax, request.SopClassUid, request.SopInstanceUid, association.CallingAE);
+            // This service is the server's IStoreFilePrefix, so every received file starts with our Part 10 header.
+            result = archive.Adopt(request.DatasetPath, request.DatasetOffset, request.TransferSyntax, request.SopClassUid,
+                request.SopInstanceUid, syncDirectory: false);
         }
         catch (InsufficientStorageException ex)
         {
@@ -108,7 +108,7 @@ public sealed partial class DicomListenerService(
         }
         // The rename is durable once its folder is synced; that overlaps with the index commit (group commit), and
         // 0000 goes out only after both.
-        var dirSync = request.DatasetOffset > 0 && result.Outcome != ArchiveOutcome.Identical
+        var dirSync = result.Outcome != ArchiveOutcome.Identical
             ? _directorySync.SyncAsync(Path.GetDirectoryName(result.Path)!)
             : Task.CompletedTask;
         var commit = _store!.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct);

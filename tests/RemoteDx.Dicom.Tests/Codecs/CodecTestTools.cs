@@ -1,3 +1,4 @@
+using RemoteDx.Dicom.Tests.Support;
 using System.Diagnostics;
 using System.Text.Json;
 using RemoteDx.Dicom;
@@ -17,41 +18,12 @@ internal static class CodecTestTools
 
     public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 
-    public static ProcessResult Run(string exe, IEnumerable<string> args, string? workingDirectory = null, int timeoutMs = 120_000)
+    /// <summary>One process runner for the whole test project: <see cref="ExternalTools.Run"/> (120 s limit, a
+    /// missing tool fails with the install hint).</summary>
+    public static ProcessResult Run(string exe, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(exe)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null");
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            Assert.Fail($"cannot run '{exe}' ({ex.Message}); install the reference tools: {InstallHint}");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeoutMs))
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"'{exe} {string.Join(' ', args)}' did not finish within {timeoutMs} ms");
-            }
-            process.WaitForExit();
-            return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
-        }
+        var (code, stdout, stderr) = ExternalTools.Run(exe, InstallHint, args.ToArray());
+        return new ProcessResult(code, stdout, stderr);
     }
 
     /// <summary>Runs a tool and fails the test (with the install hint) when it is missing or exits non-zero.</summary>
@@ -81,19 +53,7 @@ internal static class CodecTestTools
     }
 
     /// <summary>Fails unless <paramref name="tool"/> is an executable on PATH.</summary>
-    public static string RequireTool(string tool)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, tool);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        Assert.Fail($"'{tool}' is not installed; the codec tests need {InstallHint}");
-        return tool;
-    }
+    public static string RequireTool(string tool) => ExternalTools.Require(tool, InstallHint);
 
     /// <summary>Reads the pixel format pydicom reported for an extracted frame.</summary>
     public static (PixelFormat Format, string TransferSyntaxUid) ReadFormat(string jsonPath)

@@ -233,7 +233,8 @@ public sealed class ParrotTests
         using var p = await Parrot.ConnectAsync(s.Port);
         var sw = Stopwatch.StartNew();
         Assert.Null(await p.ReadPduAsync(seconds: 10));
-        Assert.InRange(sw.Elapsed.TotalSeconds, 0.8, 5);
+        // Not before ARTIM expires; no upper bound (a loaded CI machine may be slow to close), the read's own limit bounds it.
+        Assert.True(sw.Elapsed.TotalSeconds >= 0.8, $"closed after {sw.Elapsed.TotalSeconds:F2} s, before ARTIM");
         Assert.StartsWith("timeout", (await s.Observer.NextAsync()).Outcome, StringComparison.Ordinal);
     }
 
