@@ -26,6 +26,23 @@ public static class InferenceMetrics
     public static readonly Counter<long> Images = Meter.CreateCounter<long>(
         "remotedx_inference_images", null, "Images scored, by model");
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<LoadedModel, byte> Live = new();
+
+    /// <summary>Images waiting in each loaded model's queue.</summary>
+    public static readonly ObservableGauge<int> QueueDepth = Meter.CreateObservableGauge(
+        "remotedx_inference_queue_depth", () => Live.Keys.Select(m => new Measurement<int>(m.QueueDepth,
+            new KeyValuePair<string, object?>("model", m.Name))), null, "Images waiting for a batch, by model");
+
+    /// <summary>1 per loaded model, tagged with the execution provider it runs on.</summary>
+    public static readonly ObservableGauge<int> ProviderInfo = Meter.CreateObservableGauge(
+        "remotedx_inference_provider", () => Live.Keys.Select(m => new Measurement<int>(1,
+            new KeyValuePair<string, object?>("model", m.Name), new KeyValuePair<string, object?>("provider", m.Provider))),
+        null, "Execution provider per loaded model");
+
+    internal static void Track(LoadedModel model) => Live.TryAdd(model, 0);
+
+    internal static void Untrack(LoadedModel model) => Live.TryRemove(model, out _);
+
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         "remotedx_inference_failures", null, "Batched runs that failed, by model");
 }

@@ -25,8 +25,9 @@ public sealed class InferenceOptions
     /// <summary>Run one batch through every model at load, so the first real image does not pay for it.</summary>
     public bool WarmUp { get; set; } = true;
 
-    /// <summary>ONNX Runtime's own log level: verbose, info, warning, error, fatal.</summary>
-    public string RuntimeLogLevel { get; set; } = "error";
+    /// <summary>ONNX Runtime's own stderr log level: verbose, info, warning, error, fatal. Fatal by default: ORT's
+    /// errors reach RemoteDx as exceptions and are logged there once, with the model's name.</summary>
+    public string RuntimeLogLevel { get; set; } = "fatal";
 
     public IEnumerable<string> Validate()
     {

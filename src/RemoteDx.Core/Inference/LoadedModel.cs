@@ -57,6 +57,7 @@ public sealed class LoadedModel : IAsyncDisposable
         });
         _loop = Task.Factory.StartNew(() => LoopAsync(_stop.Token), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        InferenceMetrics.Track(this);
     }
 
     /// <summary>Preprocesses <paramref name="image"/> on the caller's thread, queues it (waiting while the queue is
@@ -267,6 +268,7 @@ public sealed class LoadedModel : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        InferenceMetrics.Untrack(this);
         // Completing the queue lets the loop finish what is already queued, then end.
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);

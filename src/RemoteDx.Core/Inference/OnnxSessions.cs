@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 
@@ -60,7 +61,7 @@ public static partial class OnnxSessions
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
         {
-            fallbackReason = DescribeCudaFailure(ex.Message);
+            fallbackReason = DescribeCudaFailure(ProviderLoadError() ?? ex.Message);
             if (options.Provider == "cuda")
             {
                 so.Dispose();
@@ -68,6 +69,30 @@ public static partial class OnnxSessions
             }
         }
         return so;
+    }
+
+    /// <summary>ORT's exception only says the provider library failed to load; the dynamic loader knows which of
+    /// its dependencies is missing, so ask it.</summary>
+    private static string? ProviderLoadError()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "libonnxruntime_providers_cuda.so");
+        if (!File.Exists(path))
+        {
+            return "libonnxruntime_providers_cuda.so: cannot open shared object file (not next to the executable)";
+        }
+        try
+        {
+            NativeLibrary.Load(path);
+            return null;
+        }
+        catch (DllNotFoundException ex)
+        {
+            return ex.Message;
+        }
+        catch (BadImageFormatException ex)
+        {
+            return ex.Message;
+        }
     }
 
     /// <summary>The missing shared library when the message names one (libcublasLt.so.13, libcudart.so.13 ...),
