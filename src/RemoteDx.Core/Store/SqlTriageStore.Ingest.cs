@@ -8,7 +8,7 @@ public abstract partial class SqlTriageStore
     public Task RecordInstanceAsync(IngestRecord record, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
     {
         var a = record.Archive;
-        var at = a.Attributes;
+        var at = Normalized(a.Attributes);
         var now = Time(record.ReceivedAt);
         object? patientKey = null;
         if (!string.IsNullOrEmpty(at.PatientId))
@@ -81,6 +81,18 @@ public abstract partial class SqlTriageStore
         await BumpVersionAsync(conn, tx, ct).ConfigureAwait(false);
         return true;
     }, ct);
+
+    /// <summary>Empty DICOM values (type 2 attributes present but empty) are stored as NULL.</summary>
+    private static InstanceAttributes Normalized(InstanceAttributes a) => a with
+    {
+        PatientId = Blank(a.PatientId), PatientName = Blank(a.PatientName), Modality = Blank(a.Modality),
+        BodyPartExamined = Blank(a.BodyPartExamined), ViewPosition = Blank(a.ViewPosition), StudyDate = Blank(a.StudyDate),
+        StudyDescription = Blank(a.StudyDescription), InstitutionName = Blank(a.InstitutionName), PatientSex = Blank(a.PatientSex),
+        PatientAge = Blank(a.PatientAge), PatientBirthDate = Blank(a.PatientBirthDate), AccessionNumber = Blank(a.AccessionNumber),
+        PhotometricInterpretation = Blank(a.PhotometricInterpretation), SeriesDescription = Blank(a.SeriesDescription),
+    };
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     /// <summary>The date the worklist filters on: the Study Date when it is a plain YYYYMMDD, else the day it arrived.</summary>
     private static string StudyDay(string? studyDate, DateTimeOffset received) =>
