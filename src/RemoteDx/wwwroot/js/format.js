@@ -47,12 +47,20 @@ export function number(n, digits = 0) {
     ? intl('NumberFormat', { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n) : '';
 }
 
-/** DICOM PN "FAMILY^GIVEN^MIDDLE^PREFIX^SUFFIX" (first component group) as "FAMILY, GIVEN MIDDLE". */
+/** DICOM PN "FAMILY^GIVEN^MIDDLE^PREFIX^SUFFIX" as "FAMILY, PREFIX GIVEN MIDDLE SUFFIX"; further component groups
+ * (ideographic, phonetic) follow in parentheses. A value without "^" is shown exactly as stored. */
 export function personName(pn) {
   if (!pn) return '';
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = pn.split('=')[0].split('^');
+  if (!pn.includes('^')) return pn;
+  const [first, ...others] = pn.split('=').map(group);
+  const extra = others.filter(Boolean).join(' / ');
+  return extra ? `${first} (${extra})` : first || pn;
+}
+
+function group(g) {
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = g.split('^');
   const rest = [prefix, given, middle, suffix].filter(Boolean).join(' ');
-  return family && rest ? `${family}, ${rest}` : family || rest || pn;
+  return family && rest ? `${family}, ${rest}` : family || rest;
 }
 
 /** DICOM AS "054Y" as "54 y" in the UI language. */

@@ -123,6 +123,9 @@ export class ImageViewer {
     this.frameInput.max = String(Math.max(1, this.stack.length));
     this.frameBox.hidden = this.stack.length < 2;
     this.loadedSize = 0;
+    const first = !this.shownInst;
+    this.shownInst = null;
+    this.firstStack = first;
     this.show(index);
   }
 
@@ -132,22 +135,24 @@ export class ImageViewer {
 
   show(index) {
     if (!this.stack.length) return;
-    const before = this.current?.inst;
+    const before = this.shownInst;
     this.index = Math.min(this.stack.length - 1, Math.max(0, index));
     const { inst } = this.current;
     this.frameInput.value = String(this.index + 1);
     this.updateFrameLabel();
     if (before !== inst) {
+      this.shownInst = inst;
       this.loadedSize = 0;
       this.layer.style.width = `${inst.columns || 512}px`;
       this.layer.style.height = `${inst.rows || 512}px`;
       // Thumbnails come first on a slow link: show the (already cached) thumbnail stretched until the frame arrives.
-      if (!before) this.img.src = thumbnailUrl(inst.sopInstanceUid);
+      if (!before && this.firstStack) this.img.src = thumbnailUrl(inst.sopInstanceUid);
       if (this.heatmap && !(inst.heatmaps ?? []).some((m) => m.model === this.heatmap.model && m.label === this.heatmap.label)) {
         this.heatmap = null;
       }
       this.fillHeatmaps();
       if (this.fitted || !before) this.fit(false);
+      this.firstStack = false;
     }
     this.updateReadout();
     this.load();
