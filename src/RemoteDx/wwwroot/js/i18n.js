@@ -56,7 +56,7 @@ export async function setLanguage(code, remember = false) {
 
 export const onLanguageChange = (fn) => listeners.add(fn);
 
-/** t('worklist.total', { n: 3 }) — the string for key with {placeholders} filled; the key itself if missing. */
+/** t('worklist.summary', { total: 3, page: 1, pages: 1 }) — the string for key with {placeholders} filled; the key itself if missing. */
 export function t(key, vars) {
   let s = strings[key] ?? english?.[key] ?? key;
   if (vars) s = s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
