@@ -65,7 +65,7 @@ export function studyView(app, uid) {
       h('div', { class: 'study-bar' },
         back,
         s.stat ? h('span', { class: 'badge stat' }, t('worklist.stat')) : null,
-        h('h1', { class: 'pname', id: 'patient-name' }, personName(s.patientName)),
+        h('h1', { class: 'pname', id: 'patient-name', dir: 'auto' }, personName(s.patientName)),
         h('span', { class: 'sub' }, [s.patientId, sex(s.patientSex), patientAge(s.patientAge),
           s.patientBirthDate ? t('study.born', { date: dicomDate(s.patientBirthDate) }) : null].filter(Boolean).join(' · ')),
         h('span', { class: 'spacer' }),
@@ -82,7 +82,7 @@ export function studyView(app, uid) {
 
   function fact(key, value) {
     if (!value) return null;
-    return h('div', null, h('dt', null, t(key)), h('dd', null, value));
+    return h('div', null, h('dt', null, t(key)), h('dd', { dir: 'auto' }, value));
   }
 
   function renderSeries() {
@@ -181,7 +181,7 @@ export function studyView(app, uid) {
       h('h2', null, t('study.comments')),
       h('ul', { class: 'comments', id: 'comments' }, (study.comments ?? []).map((c) => h('li', null,
         h('div', { class: 'sub' }, `${c.by} · ${dateTime(c.at)}`),
-        h('p', { class: 'comment-text' }, c.text)))),
+        h('p', { class: 'comment-text', dir: 'auto' }, c.text)))),
       canReview ? h('form', { class: 'comment-form', onsubmit: (e) => { e.preventDefault(); addComment(comment, commentBtn); } },
         h('label', { for: 'comment-text' }, t('study.comment')), comment, commentBtn) : null,
       canReview ? reviewed : h('p', { class: 'sub' }, t('study.readOnly')));

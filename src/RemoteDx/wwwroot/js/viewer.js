@@ -3,7 +3,7 @@
 // transform, fit, invert, frame/slice scrolling and a heatmap overlay with an opacity control.
 import { seg } from './api.js';
 import { h, replace } from './dom.js';
-import { number } from './format.js';
+import { findingLabel, number } from './format.js';
 import { t } from './i18n.js';
 
 // Common CT presets (centre, width in HU); for other modalities only the file's own window.
@@ -270,7 +270,7 @@ export class ImageViewer {
   fillHeatmaps() {
     const maps = this.current?.inst.heatmaps ?? [];
     replace(this.heatSelect, h('option', { value: '' }, t('viewer.heatmapNone')),
-      maps.map((m) => h('option', { value: JSON.stringify({ model: m.model, label: m.label }) }, `${m.label} (${m.model})`)));
+      maps.map((m) => h('option', { value: JSON.stringify({ model: m.model, label: m.label }) }, `${findingLabel(m.label)} (${m.model})`)));
     this.heatSelect.value = this.heatmap ? JSON.stringify({ model: this.heatmap.model, label: this.heatmap.label }) : '';
     this.heatSelect.disabled = maps.length === 0;
     this.opacityInput.disabled = maps.length === 0;
