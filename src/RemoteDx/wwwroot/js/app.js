@@ -28,7 +28,7 @@ const app = {
     app.events = new LiveEvents('/api/events', {
       worklist: (data) => app.view?.onWorklistChanged?.(data.version),
       state: (state) => showLive(state),
-      lost: () => checkSession(),
+      lost: () => { if (app.session) checkSession(); },
     });
     const target = app.returnTo && app.returnTo !== '#/login' ? app.returnTo : '#/worklist';
     app.returnTo = null;
@@ -37,6 +37,8 @@ const app = {
   /** Session gone (logout, expiry, 401 anywhere): back to the login screen, remembering where we were. */
   signedOut(reason) {
     const wasSignedIn = app.session !== null;
+    // Several requests may notice the same expiry; the first one has already shown the login screen.
+    if (!wasSignedIn && reason === 'expired' && app.view?.isLogin) return;
     app.session = null;
     setCsrfToken(null);
     app.events?.close();

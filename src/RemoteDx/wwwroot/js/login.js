@@ -62,6 +62,7 @@ export function loginView(app, notice) {
   return {
     el: h('section', { class: 'login' }, form),
     relabel,
+    isLogin: true,
     mounted: () => user.focus(),
   };
 }
