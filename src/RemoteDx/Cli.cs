@@ -18,11 +18,14 @@ public static class Cli
                                                       the DICOM listener and web server
           send HOST PORT PATH... [--aet X] [--called-aet Y] [--tls [--ca F] [--cert F --key F]]
                                                       C-STORE files and folders
+          users add NAME --role R [--clinic AET]... --password-stdin | users passwd NAME --password-stdin | users list
+                                                      web viewer accounts ([--data DIR] [--config FILE])
         """;
 
     /// <summary>Every command, the long-running and network ones included.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
+        if (args.Length > 0 && args[0] == "users") return await UsersCommand.RunAsync(args[1..], Console.In, stdout, stderr, ct).ConfigureAwait(false);
         if (args.Length > 0 && args[0] is "serve" or "send")
         {
             try
