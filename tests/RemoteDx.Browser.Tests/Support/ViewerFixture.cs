@@ -77,7 +77,12 @@ public sealed class ViewerFixture : IAsyncLifetime
             timeout: TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>Every sent study is listed and none is still scoring (bounded; the failure names what is missing).</summary>
+    /// <summary>False when serve started without any model (it logs that scoring workers did not start): the studies
+    /// are listed but stay "scoring" and have no findings.</summary>
+    public bool ScoringAvailable => !Server.Output.Contains("no image scorer is registered", StringComparison.Ordinal);
+
+    /// <summary>Every sent study is listed and, when serve scores, none is still scoring (bounded; the failure names
+    /// what is missing).</summary>
     private async Task WaitUntilScoredAsync(TimeSpan timeout)
     {
         using var api = await ApiClient.SignInAsync(BaseUrl, Admin);
@@ -88,7 +93,7 @@ public sealed class ViewerFixture : IAsyncLifetime
             var list = await api.GetJsonAsync("api/worklist?pageSize=200");
             var items = list.GetProperty("items").EnumerateArray().ToList();
             var listed = items.Where(i => AllStudies.Contains(i.GetProperty("studyInstanceUid").GetString())).ToList();
-            if (listed.Count == AllStudies.Count && listed.All(i => i.GetProperty("status").GetString() != "scoring"))
+            if (listed.Count == AllStudies.Count && (!ScoringAvailable || listed.All(i => i.GetProperty("status").GetString() != "scoring")))
             {
                 return;
             }
@@ -120,7 +125,9 @@ public sealed class ViewerFixture : IAsyncLifetime
                 return (uid, study);
             }
         }
-        throw new InvalidOperationException("no test study has a positive finding: the model did not flag any (is a chest model loaded from models/?)");
+        throw new InvalidOperationException(ScoringAvailable
+            ? "no test study has a positive finding: the loaded models flagged none of them"
+            : "no test study has a finding: serve has no model to score with (\"no image scorer is registered\")");
     }
 
     public async Task DisposeAsync()
