@@ -8,6 +8,10 @@ using RemoteDx.Dicom.IO;
 //   remotedx-bench decode FILE...   parse and decode every frame of every file
 // Prints: files, seconds, files/s, decoded MB, MB/s.
 //   remotedx-bench inference ...    see InferenceBench.cs
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    return await RemoteDx.Bench.PipelineBench.RunAsync(args[1..]);
+}
 if (args.Length > 0 && args[0] == "inference")
 {
     return await RemoteDx.Bench.InferenceBench.RunAsync(args[1..]);
