@@ -47,7 +47,7 @@ public sealed class SqliteUpgradeTests : IDisposable
         Assert.Equal(("1.2.3", StudyStatus.Scoring, 1, "CLINIC_A"), (item.StudyInstanceUid, item.Status, item.Instances, item.Clinic));
         var job = Assert.Single(await store.ClaimJobsAsync("w", 1, TimeSpan.FromMinutes(1), 5));
         Assert.Equal(("1.2.3", "/archive/x.dcm"), (job.StudyInstanceUid, job.Path));
-        Assert.True(await store.CompleteJobAsync(job, new Inference.ImageScore([]), []));
+        Assert.True(await store.CompleteJobAsync(job, new RemoteDx.Core.Inference.ImageScore([]), []));
         Assert.Equal(StudyStatus.New, (await store.StudyAsync("1.2.3", Scope.All))!.Study.Status);
     }
 }

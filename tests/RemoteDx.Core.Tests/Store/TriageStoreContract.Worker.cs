@@ -71,7 +71,7 @@ public abstract partial class TriageStoreContract
     {
         var study = NewUid();
         await Store.RecordInstanceAsync(Instance(study, path: SampleFile));
-        var scorer = new FixedScorer(FixedScorer.Score(), new Inference.InferenceUnavailableException("no model could be loaded"));
+        var scorer = new FixedScorer(FixedScorer.Score(), new RemoteDx.Core.Inference.InferenceUnavailableException("no model could be loaded"));
         var processor = Processor(Store, scorer, "w1", new ScoringPolicy { MaxAttempts = 1, UnavailablePause = TimeSpan.FromHours(1) });
         Assert.Equal(1, await processor.RunOnceAsync(default));
         Assert.NotNull(processor.Unavailable);
