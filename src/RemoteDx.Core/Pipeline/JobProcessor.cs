@@ -13,6 +13,9 @@ public sealed partial class JobProcessor(ITriageStore store, IImageScorer scorer
 {
     public string WorkerId { get; } = workerId;
 
+    /// <summary>Set when the scorer last reported that no model is available: the worker should pause until then.</summary>
+    public DateTimeOffset? Unavailable { get; private set; }
+
     /// <summary>Raised after each job, done or not (for metrics).</summary>
     public event Action<ClaimedJob, string, TimeSpan>? JobFinished;
 
@@ -49,6 +52,16 @@ public sealed partial class JobProcessor(ITriageStore store, IImageScorer scorer
                 LogLeaseLost(job.Id);
             }
         }
+        catch (InferenceUnavailableException ex)
+        {
+            // No model could be loaded: every image would fail the same way. Give the job back uncounted, so fixing the
+            // models folder (and restarting) scores it, instead of failing every queued image for good.
+            outcome = "deferred";
+            var until = DateTimeOffset.UtcNow + policy.UnavailablePause;
+            await store.DeferJobAsync(job, "inference unavailable: " + ex.Message.ReplaceLineEndings(" "), until, ct).ConfigureAwait(false);
+            Unavailable = until;
+            LogUnavailable(job.Id, until, ex.Message);
+        }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Shutting down: the job stays claimed until its lease expires (or, on SQLite, until the next start-up).
@@ -80,6 +93,9 @@ public sealed partial class JobProcessor(ITriageStore store, IImageScorer scorer
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "job {JobId} failed for good after {Attempt} attempts: {Error}")]
     private partial void LogFailed(long jobId, int attempt, string error);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "job {JobId} given back until {Until:O}: no model available: {Error}")]
+    private partial void LogUnavailable(long jobId, DateTimeOffset until, string error);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "job {JobId}: lease expired before it was done; another worker has it")]
     private partial void LogLeaseLost(long jobId);

@@ -14,6 +14,10 @@ public sealed record ScoringPolicy
     /// <summary>How long a claimed job stays this worker's; after that another worker (or process) may take it over.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long jobs wait when the scorer reports that no model could be loaded at all (not the image's fault:
+    /// the job is given back without counting the attempt).</summary>
+    public TimeSpan UnavailablePause { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Jobs claimed at once by one worker.</summary>
     public int ClaimBatch { get; init; } = 1;
 

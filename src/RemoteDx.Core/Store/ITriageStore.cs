@@ -34,6 +34,11 @@ public interface ITriageStore : IIngestStore
     /// <paramref name="maxAttempts"/>. Null when the job is no longer this worker's.</summary>
     Task<JobFailure?> FailJobAsync(ClaimedJob job, string error, int maxAttempts, DateTimeOffset retryAt, CancellationToken ct = default);
 
+    /// <summary>Gives the job back without counting the attempt (the fault was not the image's, e.g. no model could be
+    /// loaded): pending again from <paramref name="retryAt"/>, <paramref name="reason"/> shown as its error. False when
+    /// the job is no longer this worker's.</summary>
+    Task<bool> DeferJobAsync(ClaimedJob job, string reason, DateTimeOffset retryAt, CancellationToken ct = default);
+
     Task<IReadOnlyList<JobInfo>> JobsAsync(string? state, int limit, CancellationToken ct = default);
 
     Task<IReadOnlyDictionary<string, long>> JobCountsAsync(CancellationToken ct = default);

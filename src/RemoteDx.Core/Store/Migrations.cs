@@ -63,6 +63,7 @@ internal static class Migrations
             UPDATE studies SET study_day = COALESCE(study_date, substr(replace(first_received_at, '-', ''), 1, 8));
             CREATE INDEX studies_rank ON studies (stat DESC, priority DESC, first_received_at);
             CREATE INDEX studies_received ON studies (first_received_at);
+            CREATE INDEX studies_last_received ON studies (last_received_at);
             ALTER TABLE series ADD COLUMN series_number INTEGER;
             ALTER TABLE series ADD COLUMN series_description TEXT;
             ALTER TABLE instances ADD COLUMN photometric TEXT;

@@ -23,6 +23,7 @@ internal static class PostgresMigrations
                 reviewed_by text, reviewed_at timestamptz, stat_notified boolean NOT NULL DEFAULT false);
             CREATE INDEX studies_rank ON studies (stat DESC, priority DESC, first_received_at);
             CREATE INDEX studies_received ON studies (first_received_at);
+            CREATE INDEX studies_last_received ON studies (last_received_at);
             CREATE TABLE series (
                 series_instance_uid text PRIMARY KEY,
                 study_instance_uid text NOT NULL REFERENCES studies(study_instance_uid),

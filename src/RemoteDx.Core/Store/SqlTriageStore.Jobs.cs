@@ -166,6 +166,14 @@ public abstract partial class SqlTriageStore
             return new JobFailure(permanent, permanent ? null : retryAt);
         }, ct);
 
+    public Task<bool> DeferJobAsync(ClaimedJob job, string reason, DateTimeOffset retryAt, CancellationToken ct = default) =>
+        WriteAsync(async (conn, tx) => await ExecAsync(conn, tx, """
+            UPDATE jobs SET state = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, not_before = @retry,
+                last_error = @reason, worker = NULL, lease_until = NULL, updated_at = @now
+            WHERE id = @id AND state = 'running' AND worker = @worker
+            """, ct, ("@retry", Time(retryAt)), ("@reason", reason), ("@now", Time(DateTimeOffset.UtcNow)), ("@id", job.Id),
+            ("@worker", job.Worker)).ConfigureAwait(false) == 1, ct);
+
     public Task<IReadOnlyList<JobInfo>> JobsAsync(string? state, int limit, CancellationToken ct = default) =>
         ReadAsync<IReadOnlyList<JobInfo>>(async conn => await QueryAsync(conn, null, $"""
             SELECT id, sop_instance_uid, study_instance_uid, state, attempts, last_error, not_before, created_at, updated_at

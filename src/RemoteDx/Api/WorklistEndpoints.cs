@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
@@ -82,9 +83,11 @@ internal static class WorklistEndpoints
         });
     }
 
-    private static async Task EventsAsync(HttpContext ctx, WorklistWatcher watcher)
+    private static async Task EventsAsync(HttpContext ctx, WorklistWatcher watcher, IHostApplicationLifetime lifetime)
     {
-        var ct = ctx.RequestAborted;
+        // Ends with the client or when serve stops (an open stream must not hold up shutdown).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, lifetime.ApplicationStopping);
+        var ct = linked.Token;
         ctx.Response.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.Headers["X-Accel-Buffering"] = "no";

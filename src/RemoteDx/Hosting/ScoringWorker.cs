@@ -64,6 +64,11 @@ public sealed partial class ScoringWorker(
                 {
                     await signal.WaitAsync(poll, ct).ConfigureAwait(false);
                 }
+                else if (processor.Unavailable is { } until && until > DateTimeOffset.UtcNow)
+                {
+                    // No model loaded: claiming more jobs would only give them back.
+                    await Task.Delay(until - DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

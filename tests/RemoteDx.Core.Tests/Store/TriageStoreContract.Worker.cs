@@ -67,6 +67,23 @@ public abstract partial class TriageStoreContract
     }
 
     [Fact]
+    public async Task When_no_model_can_be_loaded_the_job_is_given_back_without_counting_the_attempt()
+    {
+        var study = NewUid();
+        await Store.RecordInstanceAsync(Instance(study, path: SampleFile));
+        var scorer = new FixedScorer(FixedScorer.Score(), new RemoteDx.Core.Inference.InferenceUnavailableException("no model could be loaded"));
+        var processor = Processor(Store, scorer, "w1", new ScoringPolicy { MaxAttempts = 1, UnavailablePause = TimeSpan.FromHours(1) });
+        Assert.Equal(1, await processor.RunOnceAsync(default));
+        Assert.NotNull(processor.Unavailable);
+        Assert.Equal(0, await processor.RunOnceAsync(default)); // paused: not due for an hour
+        var job = Assert.Single(await Store.JobsAsync(JobState.Pending, 10));
+        Assert.Equal(0, job.Attempts);
+        Assert.Contains("no model could be loaded", job.Error, StringComparison.Ordinal);
+        Assert.Empty(await Store.JobsAsync(JobState.Failed, 10));
+        Assert.Equal(StudyStatus.Scoring, (await Store.StudyAsync(study, Scope.All))!.Study.Status);
+    }
+
+    [Fact]
     public async Task Two_workers_on_separate_store_objects_share_the_queue_and_score_each_job_once()
     {
         const int jobs = 40;
