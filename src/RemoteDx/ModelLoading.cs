@@ -22,6 +22,12 @@ internal static class ModelLoading
         {
             options.ModelsDirectory = Path.GetFullPath(dir);
         }
+        // The batch workers already keep every core busy decoding; ONNX Runtime's own pool on top (spinning while it
+        // waits) only takes cycles from them. An explicit IntraOpThreads setting still wins.
+        if (options.IntraOpThreads == 0)
+        {
+            options.IntraOpThreads = 1;
+        }
         if (args.Get("--provider") is { } provider)
         {
             options.Provider = provider;
