@@ -60,7 +60,8 @@ for ((r = 1; r <= rounds; r++)); do
     pyrate=$(sed -n 's/.*(\([0-9.]*\) images\/s), \([0-9]*\) failed/\1 \2/p' py.out)
     read -r pyr pyfail <<<"$pyrate"
     if [ "${pyfail:-0}" != 0 ]; then
-      pycell="n/a ($pyfail of $per_set failed: $(grep -m1 -o 'failed: [^:]*: .*' py.err | cut -d: -f3- | cut -c1-60))"
+      if grep -q "handlers are available" py.err; then why="pydicom has no JPEG Lossless decoder here (needs python3-gdcm or pylibjpeg)"; else why=$(grep -m1 'failed: ' py.err | cut -c1-80); fi
+      pycell="n/a ($pyfail of $per_set failed: $why)"
       ratio="n/a"
     else
       pycell=$pyr
