@@ -39,11 +39,13 @@ public sealed class ModalityImage : IDisposable
     /// <summary>Number of distinct stored values a lookup table must cover, and the offset of value 0 in it.</summary>
     internal (int Length, int Offset) StoredRange => StoredKind switch
     {
-        1 => (256, 0),
-        2 => (65536, 0),
-        -2 => (65536, 32768),
+        // Stored values are already masked (unsigned) or sign-extended (signed) to Bits Stored by the decoder.
+        1 or 2 => (1 << _bitsStored, 0),
+        -2 => (1 << _bitsStored, 1 << (_bitsStored - 1)),
         _ => (0, 0),
     };
+
+    private readonly int _bitsStored;
 
     internal ReadOnlySpan<byte> StoredU8 => _stored.AsSpan(0, Rows * Columns);
 
@@ -55,8 +57,9 @@ public sealed class ModalityImage : IDisposable
     internal ReadOnlySpan<float> Values => _values.AsSpan(0, Rows * Columns);
 
     private ModalityImage(int rows, int columns, bool monochrome1, double? center, double? width, byte[]? stored,
-        int storedKind, double slope, double intercept, float[]? values)
+        int storedKind, double slope, double intercept, float[]? values, int bitsStored = 16)
     {
+        _bitsStored = Math.Clamp(bitsStored, 1, 16);
         Rows = rows;
         Columns = columns;
         Monochrome1 = monochrome1;
@@ -96,23 +99,26 @@ public sealed class ModalityImage : IDisposable
         var modality = ModalityLut.For(ds, 0, format);
         var kind = format.BytesPerSample switch
         {
+            1 when format.IsSigned => 0,
             1 => 1,
             2 => format.IsSigned ? -2 : 2,
             _ => 0,
         };
         if (kind != 0 && modality.Lut is null)
         {
-            return new ModalityImage(format.Rows, format.Columns, mono1, center, width, stored, kind, modality.Slope, modality.Intercept, null);
+            return new ModalityImage(format.Rows, format.Columns, mono1, center, width, stored, kind, modality.Slope, modality.Intercept, null,
+                Math.Min(format.BitsStored, format.BitsAllocated == 1 ? 1 : format.BytesPerSample * 8));
         }
         // Rare layouts: float modality values.
         var values = ArrayPool<float>.Shared.Rent(n);
         for (var i = 0; i < n; i++)
         {
-            long v = kind switch
+            long v = format.BytesPerSample switch
             {
-                1 => stored[i],
-                2 => BinaryPrimitives.ReadUInt16LittleEndian(stored.AsSpan(i * 2)),
-                -2 => BinaryPrimitives.ReadInt16LittleEndian(stored.AsSpan(i * 2)),
+                1 => format.IsSigned ? (sbyte)stored[i] : stored[i],
+                2 => format.IsSigned
+                    ? BinaryPrimitives.ReadInt16LittleEndian(stored.AsSpan(i * 2))
+                    : BinaryPrimitives.ReadUInt16LittleEndian(stored.AsSpan(i * 2)),
                 _ => format.IsSigned
                     ? BinaryPrimitives.ReadInt32LittleEndian(stored.AsSpan(i * 4))
                     : BinaryPrimitives.ReadUInt32LittleEndian(stored.AsSpan(i * 4)),
@@ -145,30 +151,74 @@ public sealed class ModalityImage : IDisposable
                 return _histogram;
             }
             var (length, offset) = StoredRange;
-            var h = ArrayPool<int>.Shared.Rent(length);
-            Array.Clear(h, 0, length);
+            // Four interleaved tables: runs of equal neighbouring values would otherwise stall on one counter.
+            var h = ArrayPool<int>.Shared.Rent(4 * length);
+            Array.Clear(h, 0, 4 * length);
             switch (StoredKind)
             {
                 case 1:
-                    foreach (var v in StoredU8)
-                    {
-                        h[v]++;
-                    }
+                    Count(StoredU8, h, length);
                     break;
                 case 2:
-                    foreach (var v in StoredU16)
-                    {
-                        h[v]++;
-                    }
+                    Count(StoredU16, h, length);
                     break;
                 default:
-                    foreach (var v in StoredS16)
-                    {
-                        h[v + offset]++;
-                    }
+                    Count(StoredS16, h, length, offset);
                     break;
             }
+            for (var v = 0; v < length; v++)
+            {
+                h[v] += h[length + v] + h[2 * length + v] + h[3 * length + v];
+            }
             return _histogram = h;
+        }
+    }
+
+    private static void Count(ReadOnlySpan<byte> s, int[] h, int length)
+    {
+        var i = 0;
+        for (; i + 3 < s.Length; i += 4)
+        {
+            h[s[i]]++;
+            h[length + s[i + 1]]++;
+            h[2 * length + s[i + 2]]++;
+            h[3 * length + s[i + 3]]++;
+        }
+        for (; i < s.Length; i++)
+        {
+            h[s[i]]++;
+        }
+    }
+
+    private static void Count(ReadOnlySpan<ushort> s, int[] h, int length)
+    {
+        var i = 0;
+        for (; i + 3 < s.Length; i += 4)
+        {
+            h[s[i]]++;
+            h[length + s[i + 1]]++;
+            h[2 * length + s[i + 2]]++;
+            h[3 * length + s[i + 3]]++;
+        }
+        for (; i < s.Length; i++)
+        {
+            h[s[i]]++;
+        }
+    }
+
+    private static void Count(ReadOnlySpan<short> s, int[] h, int length, int offset)
+    {
+        var i = 0;
+        for (; i + 3 < s.Length; i += 4)
+        {
+            h[s[i] + offset]++;
+            h[length + s[i + 1] + offset]++;
+            h[2 * length + s[i + 2] + offset]++;
+            h[3 * length + s[i + 3] + offset]++;
+        }
+        for (; i < s.Length; i++)
+        {
+            h[s[i] + offset]++;
         }
     }
 
