@@ -15,7 +15,7 @@ public sealed class DatabaseOptions
 public sealed class ScoringOptions
 {
     /// <summary>Scoring workers in this process (0: none; the listener still queues jobs).</summary>
-    public int Workers { get; set; } = 1;
+    public int Workers { get; set; } = 2;
 
     public int MaxAttempts { get; set; } = 5;
 
