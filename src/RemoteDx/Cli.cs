@@ -18,6 +18,7 @@ public static class Cli
                                                       the DICOM listener and web server
           send HOST PORT PATH... [--aet X] [--called-aet Y] [--tls [--ca F] [--cert F --key F]]
                                                       C-STORE files and folders
+          phantoms --count N --out DIR [--seed S] [--size PX] [--findings-rate R] | phantoms --samples --out DIR   synthetic chest phantoms
         """;
 
     /// <summary>Every command, the long-running and network ones included.</summary>
@@ -62,6 +63,7 @@ public static class Cli
                 "pixels" => Pixels(args[1..]),
                 "render" => Render(args[1..]),
                 "codecs" => Codecs(stdout),
+                "phantoms" => PhantomsCommand.Run(args[1..], stdout),
                 "serve" or "send" => throw new UsageException($"'{args[0]}' runs through Cli.RunAsync"),
                 _ => throw new UsageException($"unknown command '{args[0]}' (try 'remotedx --help')"),
             };
