@@ -4,7 +4,7 @@ namespace RemoteDx.Dicom.Imaging;
 
 /// <summary>A LUT given by a LUT Descriptor and LUT Data, as the Modality LUT, VOI LUT and Palette Color LUT share
 /// them. PS3.3 C.11.1.1.1 (Modality), C.11.2.1.1 (VOI), C.7.6.3.1.5 (Palette Color).</summary>
-internal sealed class LookupTable
+public sealed class LookupTable
 {
     private LookupTable(int firstInput, int bitsPerEntry, int[] entries)
     {

@@ -2,7 +2,7 @@ namespace RemoteDx.Dicom.Imaging;
 
 /// <summary>The Modality LUT transformation: stored values to modality values (Hounsfield units, optical density...),
 /// either a linear rescale or a LUT. PS3.3 C.11.1.</summary>
-internal sealed class ModalityLut
+public sealed class ModalityLut
 {
     private ModalityLut(double slope, double intercept, LookupTable? lut)
     {

@@ -53,7 +53,7 @@ public static class ServeCommand
 
         var options = new RemoteDxOptions();
         builder.Configuration.GetSection(RemoteDxOptions.Section).Bind(options);
-        var errors = options.Validate();
+        var errors = options.Validate().Concat(InferenceHosting.BindOptions(builder.Configuration).Validate()).ToList();
         if (errors.Count > 0)
         {
             stderr.WriteLine("remotedx: invalid configuration: " + string.Join("; ", errors));
@@ -73,6 +73,7 @@ public static class ServeCommand
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddSingleton<DicomListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());
+        builder.Services.AddRemoteDxInference(builder.Configuration);
 
         var app = builder.Build();
         app.MapGet("/healthz", (ReadinessState ready) => ready.IsReady
