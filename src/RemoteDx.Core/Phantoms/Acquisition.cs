@@ -52,12 +52,15 @@ public sealed record Acquisition
         var ap = view == ProjectionView.AP;
         var dx = rng.Chance(ap ? 0.5 : 0.65);
         var mas = ap ? rng.Uniform(1.6, 4) : rng.Uniform(1.2, 3.2);
+        var photometric = rng.Chance(dx ? 0.3 : 0.6) ? "MONOCHROME1" : "MONOCHROME2";
+        // Drawn even when the caller fixes the encoding, so the pixels do not depend on how they are stored.
+        var storage = rng.NextDouble();
         return new Acquisition
         {
             View = view,
             Modality = dx ? "DX" : "CR",
-            Photometric = rng.Chance(dx ? 0.3 : 0.6) ? "MONOCHROME1" : "MONOCHROME2",
-            Encoding = encoding ?? rng.NextDouble() switch
+            Photometric = photometric,
+            Encoding = encoding ?? storage switch
             {
                 < 0.6 => PixelEncoding.Native,
                 < 0.8 => PixelEncoding.Rle,
