@@ -39,7 +39,7 @@ def base_manifest():
         "description": "Demonstration chest radiograph triage model (synthetic data, not for clinical use)",
         "file": "model.onnx",
         "sha256": "",
-        "input": {"name": "image", "dtype": "float32", "channels": 1, "height": 256, "width": 256},
+        "input": {"name": "image", "dtype": "float32", "channels": 1, "height": 192, "width": 192},
         "outputs": {"scores": "logits", "activation": "sigmoid", "heatmap": "heatmap"},
         "preprocessing": {
             "intensity": {"mode": "percentile", "low": 0.5, "high": 99.5},
@@ -49,7 +49,7 @@ def base_manifest():
         },
         "labels": [],
         "appliesTo": {"modalities": ["CR", "DX"], "bodyParts": ["CHEST"], "viewPositions": ["PA", "AP"], "sopClasses": [],
-                      "minRows": 256, "minColumns": 256},
+                      "minRows": 192, "minColumns": 192},
         "batching": {"maxBatch": 16, "maxWaitMs": 5},
     }
 
@@ -79,11 +79,11 @@ def main():
     ap.add_argument("--out", default=os.path.join(phantom_data.REPO, "models/cxr-triage"))
     ap.add_argument("--train-count", type=int, default=2400)
     ap.add_argument("--train-seed", type=int, default=1001)
-    ap.add_argument("--train-size", type=int, default=512)
+    ap.add_argument("--train-size", type=int, default=384)
     ap.add_argument("--val-count", type=int, default=500)
     ap.add_argument("--val-seed", type=int, default=2002)
-    ap.add_argument("--val-size", type=int, default=1024)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--val-size", type=int, default=768)
+    ap.add_argument("--epochs", type=int, default=14)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=7)
@@ -143,7 +143,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, "model.onnx")
     net.eval()
-    torch.onnx.export(net, torch.zeros(1, 1, 256, 256), onnx_path, input_names=["image"], output_names=["logits", "heatmap"],
+    torch.onnx.export(net, torch.zeros(1, 1, 192, 192), onnx_path, input_names=["image"], output_names=["logits", "heatmap"],
                       dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}, "heatmap": {0: "N"}}, opset_version=17,
                       do_constant_folding=True)
     manifest["sha256"] = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()

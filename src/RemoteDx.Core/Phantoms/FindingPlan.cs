@@ -41,8 +41,8 @@ internal sealed class FindingPlan
         {
             var (count, r0, r1) = ns switch
             {
-                1 => (rng.Next(1, 3), 5.5, 8.0),
-                2 => (rng.Next(1, 3), 8.0, 13.0),
+                1 => (rng.Next(1, 3), 6.0, 9.0),
+                2 => (rng.Next(1, 3), 9.5, 14.0),
                 _ => (1, 15.0, 25.0),
             };
             for (var k = 0; k < count; k++)
@@ -92,7 +92,7 @@ internal sealed class FindingPlan
         if (findings[Finding.Pneumothorax] is var ps and > 0)
         {
             plan.PneumothoraxSide = rng.Chance(0.5) ? -1 : 1;
-            plan.PneumothoraxRim = ps switch { 1 => rng.Uniform(10, 16), 2 => rng.Uniform(20, 34), _ => rng.Uniform(42, 62) } * a.Scale;
+            plan.PneumothoraxRim = ps switch { 1 => rng.Uniform(12, 18), 2 => rng.Uniform(22, 36), _ => rng.Uniform(42, 62) } * a.Scale;
             // Upright films: pleural air collects at the apex; a large one wraps the whole lung.
             plan.PneumothoraxTaper = ps == 3 ? rng.Uniform(0.2, 0.4) : rng.Uniform(0.5, 0.7);
         }
