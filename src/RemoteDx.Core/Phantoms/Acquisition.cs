@@ -47,6 +47,10 @@ public sealed record Acquisition
 
     public required double SourceToDetectorMm { get; init; }
 
+    /// <summary>Strength of the "for presentation" processing: unsharp masking of the log image, which raises local
+    /// contrast (vessels, nodules, edges) against the broad range from mediastinum to lung.</summary>
+    public required double Enhancement { get; init; }
+
     public static Acquisition Sample(PhantomRandom rng, ProjectionView view, PixelEncoding? encoding = null)
     {
         var ap = view == ProjectionView.AP;
@@ -79,6 +83,7 @@ public sealed record Acquisition
             KVp = ap ? Math.Round(rng.Uniform(85, 100)) : Math.Round(rng.Uniform(110, 125)),
             MilliampereSeconds = Math.Round(mas, 1),
             SourceToDetectorMm = ap ? 1000 : 1800,
+            Enhancement = rng.Uniform(0.5, 1.0),
         };
     }
 }

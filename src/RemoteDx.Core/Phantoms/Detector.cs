@@ -2,7 +2,7 @@ namespace RemoteDx.Core.Phantoms;
 
 /// <summary>Turns an attenuation map (patient frame) into stored 12-bit values (image frame): positioning (rotation and
 /// shift), heel effect, scatter (a broad blur of the primary), collimator shutters, quantum noise, the detector's
-/// blur and its logarithmic response.</summary>
+/// blur, its logarithmic response and presentation processing (unsharp masking).</summary>
 public static class Detector
 {
     public const int BitsStored = 12;
@@ -58,14 +58,22 @@ public static class Detector
         }
         Blur.Detector(intensity, n);
 
+        // Log response, then the vendor's presentation processing: unsharp masking with a broad kernel.
+        var density = new float[n * n];
+        for (var i = 0; i < density.Length; i++)
+        {
+            density[i] = (float)-Math.Log(intensity[i]);
+        }
+        var background = Blur.Broad(density, n, spacing, 18);
+
         var pixels = new ushort[n * n];
         var histogram = new long[MaxValue + 1];
         long inField = 0;
         var mono1 = acq.Photometric == "MONOCHROME1";
         for (var i = 0; i < pixels.Length; i++)
         {
-            var density = -Math.Log(intensity[i]);
-            var v = acq.Offset + acq.Gain * density;
+            var processed = density[i] + acq.Enhancement * (density[i] - background[i]);
+            var v = acq.Offset + acq.Gain * processed;
             if (mono1)
             {
                 v = MaxValue - v;
