@@ -30,9 +30,14 @@ def generate(out_dir, count, seed, size, findings_rate, encoding="mixed"):
     stamp = os.path.join(out_dir, ".generated")
     args = [REMOTEDX, "phantoms", "--count", str(count), "--out", out_dir, "--seed", str(seed), "--size", str(size),
             "--findings-rate", str(findings_rate), "--encoding", encoding]
-    key = " ".join(args[1:])
+    # The generator's own build is part of the key: a changed generator regenerates.
+    import hashlib
+    core = os.path.join(os.path.dirname(REMOTEDX), "RemoteDx.Core.dll")
+    key = " ".join(args[1:]) + " core-sha256=" + hashlib.sha256(open(core, "rb").read()).hexdigest()
     if os.path.exists(stamp) and open(stamp).read() == key:
         return
+    if os.path.exists(os.path.join(out_dir, "preprocessed.npz")):
+        os.remove(os.path.join(out_dir, "preprocessed.npz"))
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     with open(stamp, "w") as f:
         f.write(key)

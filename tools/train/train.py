@@ -25,9 +25,9 @@ import phantom_data  # noqa: E402
 from model import TriageNet  # noqa: E402
 
 LABELS = phantom_data.LABELS
-# Operating points: the least specific we accept is sensitivity >= 0.90 on validation; pneumothorax, the one STAT
-# label, must reach 0.95. Urgency weights order the worklist (priority = max probability x urgency over positives).
-TARGET_SENSITIVITY = {"nodule": 0.90, "consolidation": 0.90, "effusion": 0.90, "pneumothorax": 0.95, "cardiomegaly": 0.90}
+# Operating points: sensitivity >= 0.95 on validation (0.98 for pneumothorax, the one STAT label), a margin so that a
+# new test set still sees >= 0.90 (0.95). Urgency weights order the worklist (priority = max probability x urgency over positives).
+TARGET_SENSITIVITY = {"nodule": 0.95, "consolidation": 0.95, "effusion": 0.95, "pneumothorax": 0.98, "cardiomegaly": 0.95}
 URGENCY = {"nodule": 0.5, "consolidation": 0.7, "effusion": 0.6, "pneumothorax": 1.0, "cardiomegaly": 0.4}
 CRITICAL = {"pneumothorax"}
 
@@ -83,7 +83,7 @@ def main():
     ap.add_argument("--val-count", type=int, default=500)
     ap.add_argument("--val-seed", type=int, default=2002)
     ap.add_argument("--val-size", type=int, default=768)
-    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=7)
@@ -119,6 +119,9 @@ def main():
         for i in range(0, len(order), args.batch):
             idx = np.sort(order[i:i + args.batch])
             xb = torch.from_numpy(x_train[idx].astype(np.float32))
+            # Mirror half the batch: every label is invariant to a left-right flip (the CTR included).
+            flip = torch.from_numpy(rng.random(len(idx)) < 0.5)
+            xb[flip] = xb[flip].flip(-1)
             yb = torch.from_numpy(y_train[idx])
             logits, _ = net(xb)
             loss = loss_fn(logits, yb)

@@ -41,7 +41,7 @@ internal sealed class FindingPlan
         {
             var (count, r0, r1) = ns switch
             {
-                1 => (rng.Next(1, 3), 6.0, 9.0),
+                1 => (rng.Next(1, 3), 7.0, 10.0),
                 2 => (rng.Next(1, 3), 9.5, 14.0),
                 _ => (1, 15.0, 25.0),
             };

@@ -81,7 +81,7 @@ public static class PhantomSamples
 
             `labels.csv` holds the ground truth: `file` (relative to this folder), then one 0/1 column per label of
             `models/cxr-triage`. Send each clinic's folder with its calling AE title, for example
-            `storescu -aet CLINIC_A localhost 11112 sample-dicom/clinic-a/ --scan-directories --recurse` or
+            `storescu -aet CLINIC_A -aec REMOTEDX +sd +r localhost 11112 sample-dicom/clinic-a` or
             `remotedx send localhost 11112 sample-dicom/clinic-a --aet CLINIC_A --called-aet REMOTEDX`.
 
             | file | institution (calling AE) | study | view | modality, photometric | transfer syntax | ground truth | CTR |
