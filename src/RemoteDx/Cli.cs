@@ -23,6 +23,7 @@ public static class Cli
           models list|validate ...                    installed models; validation on labelled images (docs/cli.md)
           users add NAME --role R [--clinic AET]... --password-stdin | users passwd NAME --password-stdin | users list
                                                       web viewer accounts ([--data DIR] [--config FILE])
+          phantoms --count N --out DIR [--seed S] [--size PX] [--findings-rate R] | phantoms --samples --out DIR   synthetic chest phantoms
         """;
 
     /// <summary>Every command, the long-running and network ones included.</summary>
@@ -70,6 +71,7 @@ public static class Cli
                 "pixels" => Pixels(args[1..]),
                 "render" => Render(args[1..]),
                 "codecs" => Codecs(stdout),
+                "phantoms" => PhantomsCommand.Run(args[1..], stdout),
                 "serve" or "send" => throw new UsageException($"'{args[0]}' runs through Cli.RunAsync"),
                 _ => throw new UsageException($"unknown command '{args[0]}' (try 'remotedx --help')"),
             };
