@@ -83,7 +83,7 @@ def main():
     ap.add_argument("--val-count", type=int, default=500)
     ap.add_argument("--val-seed", type=int, default=2002)
     ap.add_argument("--val-size", type=int, default=768)
-    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=24)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=7)
@@ -98,7 +98,7 @@ def main():
 
     train_dir = os.path.join(args.work, f"train-{args.train_seed}-{args.train_count}-{args.train_size}")
     val_dir = os.path.join(args.work, f"val-{args.val_seed}-{args.val_count}-{args.val_size}")
-    phantom_data.generate(train_dir, args.train_count, args.train_seed, args.train_size, 0.7, "native")
+    phantom_data.generate(train_dir, args.train_count, args.train_seed, args.train_size, 0.8, "native")
     phantom_data.generate(val_dir, args.val_count, args.val_seed, args.val_size, 0.5, "mixed")
     generated = time.time()
     x_train, y_train, _ = phantom_data.load(train_dir, manifest)
@@ -157,7 +157,7 @@ def main():
 
     info = {
         "command": "tools/train/train.sh",
-        "train": {"seed": args.train_seed, "count": args.train_count, "size": args.train_size, "findingsRate": 0.7,
+        "train": {"seed": args.train_seed, "count": args.train_count, "size": args.train_size, "findingsRate": 0.8,
                   "positives": {n: int(v) for n, v in zip(LABELS, y_train.sum(axis=0))}},
         "validation": {"seed": args.val_seed, "count": args.val_count, "size": args.val_size, "findingsRate": 0.5,
                        "positives": {n: int(v) for n, v in zip(LABELS, y_val.sum(axis=0))},

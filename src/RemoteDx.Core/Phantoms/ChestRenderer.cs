@@ -156,7 +156,7 @@ public static class ChestRenderer
                 var t = Chord(radius, Math.Sqrt(dx * dx + dy * dy));
                 // Denser than soft tissue (a calcified granuloma's density): deliberately conspicuous, so that the demonstration
                 // model, trained in minutes on two cores, learns nodules as it learns the larger findings.
-                layers.Attenuation[i] += (float)(0.045 * t);
+                layers.Attenuation[i] += (float)(0.06 * t);
             });
         }
     }

@@ -41,9 +41,9 @@ internal sealed class FindingPlan
         {
             var (count, r0, r1) = ns switch
             {
-                1 => (rng.Next(1, 3), 7.0, 10.0),
-                2 => (rng.Next(1, 3), 9.5, 14.0),
-                _ => (1, 15.0, 25.0),
+                1 => (rng.Next(1, 3), 8.0, 11.0),
+                2 => (rng.Next(1, 3), 11.0, 15.0),
+                _ => (1, 16.0, 25.0),
             };
             for (var k = 0; k < count; k++)
             {
