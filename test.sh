@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(dcmtk libgdcm-tools python3-pydicom python3-numpy libcharls2 libopenjp2-7 orthanc openssl)
+packages=(dcmtk libgdcm-tools python3-pydicom python3-numpy libcharls2 libopenjp2-7 orthanc openssl python3-torch python3-sklearn postgresql chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,9 +7,18 @@ using RemoteDx.Dicom.IO;
 //   remotedx-bench parse FILE...    parse every file (header and pixel data bytes, no decode)
 //   remotedx-bench decode FILE...   parse and decode every frame of every file
 // Prints: files, seconds, files/s, decoded MB, MB/s.
+//   remotedx-bench inference ...    see InferenceBench.cs
+if (args.Length > 0 && args[0] == "pipeline")
+{
+    return await RemoteDx.Bench.PipelineBench.RunAsync(args[1..]);
+}
+if (args.Length > 0 && args[0] == "inference")
+{
+    return await RemoteDx.Bench.InferenceBench.RunAsync(args[1..]);
+}
 if (args.Length < 2 || args[0] is not ("parse" or "decode"))
 {
-    Console.Error.WriteLine("usage: remotedx-bench parse|decode FILE...");
+    Console.Error.WriteLine("usage: remotedx-bench parse|decode FILE... | inference --models DIR --model NAME FILE...");
     return 2;
 }
 var decode = args[0] == "decode";

@@ -18,12 +18,20 @@ public static class Cli
                                                       the DICOM listener and web server
           send HOST PORT PATH... [--aet X] [--called-aet Y] [--tls [--ca F] [--cert F --key F]]
                                                       C-STORE files and folders
+          score PATH... --out FILE.csv|FILE.json [--models NAMES] [--workers N] [--resume] [--models-dir DIR] [--provider P]
+                                                      offline scoring of files, folders and zip archives
+          models list|validate ...                    installed models; validation on labelled images (docs/cli.md)
+          users add NAME --role R [--clinic AET]... --password-stdin | users passwd NAME --password-stdin | users list
+                                                      web viewer accounts ([--data DIR] [--config FILE])
           phantoms --count N --out DIR [--seed S] [--size PX] [--findings-rate R] | phantoms --samples --out DIR   synthetic chest phantoms
         """;
 
     /// <summary>Every command, the long-running and network ones included.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
+        if (args is ["score", ..]) return await ScoreCommand.RunAsync(args[1..], stdout, stderr, ct).ConfigureAwait(false);
+        if (args is ["models", ..]) return await ModelsCommand.RunAsync(args[1..], stdout, stderr, ct).ConfigureAwait(false);
+        if (args.Length > 0 && args[0] == "users") return await UsersCommand.RunAsync(args[1..], Console.In, stdout, stderr, ct).ConfigureAwait(false);
         if (args.Length > 0 && args[0] is "serve" or "send")
         {
             try

@@ -37,4 +37,13 @@ public sealed record InstanceAttributes(
     int? InstanceNumber,
     int Rows,
     int Columns,
-    int Frames);
+    int Frames,
+    string? PatientSex = null,
+    string? PatientAge = null,
+    string? PatientBirthDate = null,
+    string? AccessionNumber = null,
+    string? PhotometricInterpretation = null,
+    double? WindowCenter = null,
+    double? WindowWidth = null,
+    int? SeriesNumber = null,
+    string? SeriesDescription = null);

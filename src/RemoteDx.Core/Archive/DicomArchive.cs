@@ -193,7 +193,29 @@ public sealed class DicomArchive
         ds.GetInt(Tag.InstanceNumber),
         ds.GetInt(Tag.Rows) ?? 0,
         ds.GetInt(Tag.Columns) ?? 0,
-        ds.GetInt(Tag.NumberOfFrames) ?? 1);
+        ds.GetInt(Tag.NumberOfFrames) ?? 1,
+        ds.GetString(new Tag(0x0010, 0x0040)),
+        ds.GetString(new Tag(0x0010, 0x1010)),
+        ds.GetString(new Tag(0x0010, 0x0030)),
+        ds.GetString(new Tag(0x0008, 0x0050)),
+        ds.GetString(Tag.PhotometricInterpretation),
+        SafeDouble(ds, Tag.WindowCenter),
+        SafeDouble(ds, Tag.WindowWidth),
+        ds.GetInt(new Tag(0x0020, 0x0011)),
+        ds.GetString(new Tag(0x0008, 0x103E)));
+
+    // A malformed window value must not refuse the instance: it only feeds the viewer's default window.
+    private static double? SafeDouble(Dataset ds, Tag tag)
+    {
+        try
+        {
+            return ds.GetDouble(tag);
+        }
+        catch (Exception ex) when (ex is DicomException or FormatException)
+        {
+            return null;
+        }
+    }
 
     private static void TryDelete(string path)
     {

@@ -36,32 +36,63 @@ public sealed class ImagePreprocessor
         }
         var rows = image.Rows;
         var cols = image.Columns;
-        var n = rows * cols;
         var (top, left, h, w) = Placement(rows, cols);
-        var work = ArrayPool<float>.Shared.Rent(n);
+        var map = MapFor(image);
         var temp = ArrayPool<float>.Shared.Rent(h * cols);
+        var plane = dest[..(_height * _width)];
+        plane.Clear();
         try
         {
-            var x = work.AsSpan(0, n);
-            Intensity(image, x);
-            var plane = dest[..(_height * _width)];
-            plane.Clear();
-            ResizeInto(x, rows, cols, temp.AsSpan(0, h * cols), plane, top, left, h, w);
-            var mean = (float)_p.Normalize.Mean;
-            var inv = (float)(1 / _p.Normalize.Std);
-            if (mean != 0 || inv != 1)
+            if (image.StoredKind != 0)
             {
-                Affine.Apply(plane, inv, -mean * inv, plane);
+                // Every possible stored value goes through modality, intensity, clip and inversion once; the resize
+                // then reads the table. No full-size float copy of the image is made.
+                var (length, offset) = image.StoredRange;
+                var lut = ArrayPool<float>.Shared.Rent(length);
+                var row = ArrayPool<float>.Shared.Rent(cols);
+                try
+                {
+                    for (var v = 0; v < length; v++)
+                    {
+                        lut[v] = map.Apply((v - offset) * image.Slope + image.Intercept);
+                    }
+                    ResizeRowsFromTable(image, lut, offset, row.AsSpan(0, cols), temp.AsSpan(0, h * cols), h);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(lut);
+                    ArrayPool<float>.Shared.Return(row);
+                }
             }
-            for (var c = 1; c < _channels; c++)
+            else
             {
-                plane.CopyTo(dest.Slice(c * plane.Length, plane.Length));
+                var n = rows * cols;
+                var work = ArrayPool<float>.Shared.Rent(n);
+                try
+                {
+                    map.Apply(image.Values, work.AsSpan(0, n));
+                    ResizeRows(work.AsSpan(0, n), rows, cols, temp.AsSpan(0, h * cols), h);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(work);
+                }
             }
+            ResizeColumns(temp.AsSpan(0, h * cols), cols, plane, top, left, h, w);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(work);
             ArrayPool<float>.Shared.Return(temp);
+        }
+        var mean = (float)_p.Normalize.Mean;
+        var inv = (float)(1 / _p.Normalize.Std);
+        if (mean != 0 || inv != 1)
+        {
+            Affine.Apply(plane, inv, -mean * inv, plane);
+        }
+        for (var c = 1; c < _channels; c++)
+        {
+            plane.CopyTo(dest.Slice(c * plane.Length, plane.Length));
         }
         return new InputPlacement((float)left / _width, (float)top / _height, (float)w / _width, (float)h / _height);
     }
@@ -79,11 +110,12 @@ public sealed class ImagePreprocessor
         return ((_height - h) / 2, (_width - w) / 2, h, w);
     }
 
-    private void Intensity(ModalityImage image, Span<float> x)
+    /// <summary>The manifest's intensity step for this image: modality value → [0, 1], then MONOCHROME1 inversion.</summary>
+    private IntensityMap MapFor(ModalityImage image)
     {
         var spec = _p.Intensity;
+        var invert = _p.InvertMonochrome1 && image.Monochrome1;
         var mode = spec.Mode;
-        double lo = 0, hi = 0;
         if (mode == "window")
         {
             // The manifest's window overrides the file's only as a pair.
@@ -92,69 +124,21 @@ public sealed class ImagePreprocessor
                 : (image.WindowCenter, image.WindowWidth);
             if (c is { } center && w is { } width && width >= 1)
             {
-                Window(image.Values, x, center, width);
-                Invert(x);
-                return;
+                // PS3.3 C.11.2.1.2.1 LINEAR onto [0, 1]; a width of 1 is a threshold.
+                return width == 1
+                    ? IntensityMap.Threshold(center - 0.5, invert)
+                    : IntensityMap.Linear(1 / (width - 1), 0.5 - (center - 0.5) / (width - 1), invert);
             }
             mode = "percentile";
         }
-        if (mode == "percentile")
-        {
-            lo = image.Percentile(spec.Low);
-            hi = image.Percentile(spec.High);
-        }
-        else
-        {
-            lo = image.Min();
-            hi = image.Max();
-        }
-        if (hi <= lo)
-        {
-            x.Clear();
-        }
-        else
-        {
-            var scale = 1 / (hi - lo);
-            Affine.Apply(image.Values, (float)scale, (float)(-lo * scale), x);
-            Clip(x);
-        }
-        Invert(x);
-
-        void Invert(Span<float> v)
-        {
-            if (_p.InvertMonochrome1 && image.Monochrome1)
-            {
-                Affine.Apply(v, -1f, 1f, v);
-            }
-        }
+        var (lo, hi) = mode == "percentile"
+            ? (image.Percentile(spec.Low), image.Percentile(spec.High))
+            : (image.Min(), image.Max());
+        return hi <= lo ? IntensityMap.Constant(0, invert) : IntensityMap.Linear(1 / (hi - lo), -lo / (hi - lo), invert);
     }
 
-    /// <summary>PS3.3 C.11.2.1.2.1 LINEAR window onto [0, 1].</summary>
-    private static void Window(ReadOnlySpan<float> values, Span<float> x, double c, double w)
-    {
-        if (w == 1)
-        {
-            var threshold = (float)(c - 0.5);
-            for (var i = 0; i < x.Length; i++)
-            {
-                x[i] = values[i] <= threshold ? 0f : 1f;
-            }
-            return;
-        }
-        var scale = 1 / (w - 1);
-        Affine.Apply(values, (float)scale, (float)(0.5 - (c - 0.5) * scale), x);
-        Clip(x);
-    }
-
-    private static void Clip(Span<float> x)
-    {
-        TensorPrimitives.Max(x, 0f, x);
-        TensorPrimitives.Min(x, 1f, x);
-    }
-
-    /// <summary>Separable resize: rows first (whole source rows combined, vectorised), then columns.</summary>
-    private void ResizeInto(ReadOnlySpan<float> src, int rows, int cols, Span<float> temp, Span<float> plane,
-        int top, int left, int h, int w)
+    /// <summary>Rows first (whole source rows combined, vectorised), then columns: the separable resize.</summary>
+    private void ResizeRows(ReadOnlySpan<float> src, int rows, int cols, Span<float> temp, int h)
     {
         var ry = ResizeWeights.For(rows, h, _area);
         for (var o = 0; o < h; o++)
@@ -168,6 +152,70 @@ public sealed class ImagePreprocessor
                 TensorPrimitives.MultiplyAdd(src.Slice((s0 + k) * cols, cols), ry.Weights[off + k], acc, acc);
             }
         }
+    }
+
+    private void ResizeRowsFromTable(ModalityImage image, float[] lut, int offset, Span<float> row, Span<float> temp, int h)
+    {
+        var cols = image.Columns;
+        var ry = ResizeWeights.For(image.Rows, h, _area);
+        for (var o = 0; o < h; o++)
+        {
+            var acc = temp.Slice(o * cols, cols);
+            var off = ry.Offset[o];
+            var s0 = ry.Start[o];
+            for (var k = 0; k < ry.Count[o]; k++)
+            {
+                var r = (s0 + k) * cols;
+                switch (image.StoredKind)
+                {
+                    case 1:
+                        Lookup(image.StoredU8.Slice(r, cols), lut, row);
+                        break;
+                    case 2:
+                        Lookup(image.StoredU16.Slice(r, cols), lut, row);
+                        break;
+                    default:
+                        Lookup(image.StoredS16.Slice(r, cols), lut, offset, row);
+                        break;
+                }
+                if (k == 0)
+                {
+                    TensorPrimitives.Multiply(row, ry.Weights[off], acc);
+                }
+                else
+                {
+                    TensorPrimitives.MultiplyAdd(row, ry.Weights[off + k], acc, acc);
+                }
+            }
+        }
+    }
+
+    private static void Lookup(ReadOnlySpan<byte> src, float[] lut, Span<float> dst)
+    {
+        for (var i = 0; i < src.Length; i++)
+        {
+            dst[i] = lut[src[i]];
+        }
+    }
+
+    private static void Lookup(ReadOnlySpan<ushort> src, float[] lut, Span<float> dst)
+    {
+        for (var i = 0; i < src.Length; i++)
+        {
+            dst[i] = lut[src[i]];
+        }
+    }
+
+    private static void Lookup(ReadOnlySpan<short> src, float[] lut, int offset, Span<float> dst)
+    {
+        for (var i = 0; i < src.Length; i++)
+        {
+            dst[i] = lut[src[i] + offset];
+        }
+    }
+
+    private void ResizeColumns(ReadOnlySpan<float> temp, int cols, Span<float> plane, int top, int left, int h, int w)
+    {
         var rx = ResizeWeights.For(cols, w, _area);
         var starts = rx.Start;
         var counts = rx.Count;

@@ -1,22 +1,23 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.Imaging;
 
 namespace RemoteDx.Core.Inference;
 
-/// <summary>The first frame of an image as modality values (float32, row-major), with what the models' intensity
-/// steps need: photometric, the file's first window, and order statistics for percentiles. Computed once per image
-/// and shared by every model that scores it. Buffers come from the array pool; dispose returns them.</summary>
+/// <summary>The first frame of an image as the models' preprocessing needs it: photometric, the file's first window,
+/// and the pixels either as integer stored values with a linear rescale (the common case: preprocessing then maps
+/// every possible stored value once through a lookup table) or as float modality values (colour, Modality LUT
+/// Sequence, 32-bit). Computed once per image and shared by every model that scores it; dispose returns pooled
+/// buffers.</summary>
 public sealed class ModalityImage : IDisposable
 {
+    private readonly byte[]? _stored;
     private float[]? _values;
     private int[]? _histogram;
     private float[]? _sorted;
-    private readonly int _histogramOffset;
-    private readonly double _slope;
-    private readonly double _intercept;
+    private readonly object _gate = new();
 
     public int Rows { get; }
 
@@ -28,25 +29,51 @@ public sealed class ModalityImage : IDisposable
 
     public double? WindowWidth { get; }
 
-    public ReadOnlySpan<float> Values => _values.AsSpan(0, Rows * Columns);
+    /// <summary>Stored-value layout when the image is integer: 1 (uint8), 2 (uint16) or -2 (int16); 0 for float.</summary>
+    internal int StoredKind { get; }
 
-    private ModalityImage(int rows, int columns, bool monochrome1, double? center, double? width, float[] values,
-        int[]? histogram, int histogramOffset, double slope, double intercept)
+    internal double Slope { get; }
+
+    internal double Intercept { get; }
+
+    /// <summary>Number of distinct stored values a lookup table must cover, and the offset of value 0 in it.</summary>
+    internal (int Length, int Offset) StoredRange => StoredKind switch
     {
+        // Stored values are already masked (unsigned) or sign-extended (signed) to Bits Stored by the decoder.
+        1 or 2 => (1 << _bitsStored, 0),
+        -2 => (1 << _bitsStored, 1 << (_bitsStored - 1)),
+        _ => (0, 0),
+    };
+
+    private readonly int _bitsStored;
+
+    internal ReadOnlySpan<byte> StoredU8 => _stored.AsSpan(0, Rows * Columns);
+
+    internal ReadOnlySpan<ushort> StoredU16 => MemoryMarshal.Cast<byte, ushort>(_stored.AsSpan(0, Rows * Columns * 2));
+
+    internal ReadOnlySpan<short> StoredS16 => MemoryMarshal.Cast<byte, short>(_stored.AsSpan(0, Rows * Columns * 2));
+
+    /// <summary>Float modality values (only when <see cref="StoredKind"/> is 0).</summary>
+    internal ReadOnlySpan<float> Values => _values.AsSpan(0, Rows * Columns);
+
+    private ModalityImage(int rows, int columns, bool monochrome1, double? center, double? width, byte[]? stored,
+        int storedKind, double slope, double intercept, float[]? values, int bitsStored = 16)
+    {
+        _bitsStored = Math.Clamp(bitsStored, 1, 16);
         Rows = rows;
         Columns = columns;
         Monochrome1 = monochrome1;
         WindowCenter = center;
         WindowWidth = width;
+        _stored = stored;
+        StoredKind = storedKind;
+        Slope = slope;
+        Intercept = intercept;
         _values = values;
-        _histogram = histogram;
-        _histogramOffset = histogramOffset;
-        _slope = slope;
-        _intercept = intercept;
     }
 
-    /// <summary>Decodes frame 0 of <paramref name="file"/> (any photometric, bit depth and transfer syntax we decode)
-    /// and applies the Modality LUT. Colour images become luminance of their rendered RGB (0..255).</summary>
+    /// <summary>Decodes frame 0 of <paramref name="file"/> (any photometric, bit depth and transfer syntax we decode).
+    /// Colour images become the luminance of their rendered RGB (0..255).</summary>
     public static ModalityImage FromFile(DicomFile file)
     {
         var ds = file.Dataset;
@@ -63,65 +90,42 @@ public sealed class ModalityImage : IDisposable
         {
             return FromColour(file, format, n);
         }
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("big-endian hosts");
+        }
+        var mono1 = format.PhotometricInterpretation == "MONOCHROME1";
         var stored = PixelDataDecoder.DecodeFrame(file, 0);
         var modality = ModalityLut.For(ds, 0, format);
+        var kind = format.BytesPerSample switch
+        {
+            1 when format.IsSigned => 0,
+            1 => 1,
+            2 => format.IsSigned ? -2 : 2,
+            _ => 0,
+        };
+        if (kind != 0 && modality.Lut is null)
+        {
+            return new ModalityImage(format.Rows, format.Columns, mono1, center, width, stored, kind, modality.Slope, modality.Intercept, null,
+                Math.Min(format.BitsStored, format.BitsAllocated == 1 ? 1 : format.BytesPerSample * 8));
+        }
+        // Rare layouts: float modality values.
         var values = ArrayPool<float>.Shared.Rent(n);
-        var dest = values.AsSpan(0, n);
-        int[]? histogram = null;
-        var offset = 0;
-        switch (format.BytesPerSample)
+        for (var i = 0; i < n; i++)
         {
-            case 1:
-                TensorPrimitives.ConvertChecked<byte, float>(stored.AsSpan(0, n), dest);
-                histogram = Histogram(stored.AsSpan(0, n), out offset);
-                break;
-            case 2 when format.IsSigned:
-                {
-                    var s = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(stored.AsSpan(0, n * 2));
-                    if (!BitConverter.IsLittleEndian)
-                    {
-                        throw new PlatformNotSupportedException("big-endian hosts");
-                    }
-                    TensorPrimitives.ConvertChecked<short, float>(s, dest);
-                    histogram = Histogram(s, out offset);
-                    break;
-                }
-            case 2:
-                {
-                    var s = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(stored.AsSpan(0, n * 2));
-                    TensorPrimitives.ConvertChecked<ushort, float>(s, dest);
-                    histogram = Histogram(s, out offset);
-                    break;
-                }
-            default:
-                for (var i = 0; i < n; i++)
-                {
-                    var raw = BinaryPrimitives.ReadUInt32LittleEndian(stored.AsSpan(i * 4));
-                    dest[i] = format.IsSigned ? (int)raw : raw;
-                }
-                break;
-        }
-        double slope = 1, intercept = 0;
-        if (modality.Lut is { } lut)
-        {
-            for (var i = 0; i < n; i++)
+            long v = format.BytesPerSample switch
             {
-                dest[i] = lut.Lookup(dest[i]);
-            }
-            // Order statistics of a table lookup need the values themselves.
-            ReturnHistogram(ref histogram);
+                1 => format.IsSigned ? (sbyte)stored[i] : stored[i],
+                2 => format.IsSigned
+                    ? BinaryPrimitives.ReadInt16LittleEndian(stored.AsSpan(i * 2))
+                    : BinaryPrimitives.ReadUInt16LittleEndian(stored.AsSpan(i * 2)),
+                _ => format.IsSigned
+                    ? BinaryPrimitives.ReadInt32LittleEndian(stored.AsSpan(i * 4))
+                    : BinaryPrimitives.ReadUInt32LittleEndian(stored.AsSpan(i * 4)),
+            };
+            values[i] = (float)modality.Apply(v);
         }
-        else
-        {
-            slope = modality.Slope;
-            intercept = modality.Intercept;
-            if (slope != 1 || intercept != 0)
-            {
-                Affine.Apply(dest, (float)slope, (float)intercept, dest);
-            }
-        }
-        return new ModalityImage(format.Rows, format.Columns, format.PhotometricInterpretation == "MONOCHROME1",
-            center, width, values, histogram, offset, slope, intercept);
+        return new ModalityImage(format.Rows, format.Columns, mono1, center, width, null, 0, 1, 0, values);
     }
 
     private static ModalityImage FromColour(DicomFile file, PixelFormat format, int n)
@@ -134,55 +138,87 @@ public sealed class ModalityImage : IDisposable
         {
             values[i] = c == 3 ? 0.299f * px[i * 3] + 0.587f * px[i * 3 + 1] + 0.114f * px[i * 3 + 2] : px[i * c];
         }
-        return new ModalityImage(format.Rows, format.Columns, false, null, null, values, null, 0, 1, 0);
+        return new ModalityImage(format.Rows, format.Columns, false, null, null, null, 0, 1, 0, values);
     }
 
-    private static int[] Histogram(ReadOnlySpan<byte> s, out int offset)
+    /// <summary>Histogram of stored values, built on first use (only percentile and min/max intensity need it).</summary>
+    private int[] Histogram()
     {
-        offset = 0;
-        var h = RentCleared(256);
-        foreach (var v in s)
+        lock (_gate)
         {
-            h[v]++;
+            if (_histogram is not null)
+            {
+                return _histogram;
+            }
+            var (length, offset) = StoredRange;
+            // Four interleaved tables: runs of equal neighbouring values would otherwise stall on one counter.
+            var h = ArrayPool<int>.Shared.Rent(4 * length);
+            Array.Clear(h, 0, 4 * length);
+            switch (StoredKind)
+            {
+                case 1:
+                    Count(StoredU8, h, length);
+                    break;
+                case 2:
+                    Count(StoredU16, h, length);
+                    break;
+                default:
+                    Count(StoredS16, h, length, offset);
+                    break;
+            }
+            for (var v = 0; v < length; v++)
+            {
+                h[v] += h[length + v] + h[2 * length + v] + h[3 * length + v];
+            }
+            return _histogram = h;
         }
-        return h;
     }
 
-    private static int[] Histogram(ReadOnlySpan<ushort> s, out int offset)
+    private static void Count(ReadOnlySpan<byte> s, int[] h, int length)
     {
-        offset = 0;
-        var h = RentCleared(65536);
-        foreach (var v in s)
+        var i = 0;
+        for (; i + 3 < s.Length; i += 4)
         {
-            h[v]++;
+            h[s[i]]++;
+            h[length + s[i + 1]]++;
+            h[2 * length + s[i + 2]]++;
+            h[3 * length + s[i + 3]]++;
         }
-        return h;
-    }
-
-    private static int[] Histogram(ReadOnlySpan<short> s, out int offset)
-    {
-        offset = 32768;
-        var h = RentCleared(65536);
-        foreach (var v in s)
+        for (; i < s.Length; i++)
         {
-            h[v + 32768]++;
+            h[s[i]]++;
         }
-        return h;
     }
 
-    private static int[] RentCleared(int length)
+    private static void Count(ReadOnlySpan<ushort> s, int[] h, int length)
     {
-        var h = ArrayPool<int>.Shared.Rent(length);
-        Array.Clear(h, 0, length);
-        return h;
-    }
-
-    private static void ReturnHistogram(ref int[]? histogram)
-    {
-        if (histogram is not null)
+        var i = 0;
+        for (; i + 3 < s.Length; i += 4)
         {
-            ArrayPool<int>.Shared.Return(histogram);
-            histogram = null;
+            h[s[i]]++;
+            h[length + s[i + 1]]++;
+            h[2 * length + s[i + 2]]++;
+            h[3 * length + s[i + 3]]++;
+        }
+        for (; i < s.Length; i++)
+        {
+            h[s[i]]++;
+        }
+    }
+
+    private static void Count(ReadOnlySpan<short> s, int[] h, int length, int offset)
+    {
+        var i = 0;
+        for (; i + 3 < s.Length; i += 4)
+        {
+            h[s[i] + offset]++;
+            h[length + s[i + 1] + offset]++;
+            h[2 * length + s[i + 2] + offset]++;
+            h[3 * length + s[i + 3] + offset]++;
+        }
+        for (; i < s.Length; i++)
+        {
+            h[s[i] + offset]++;
         }
     }
 
@@ -195,20 +231,14 @@ public sealed class ModalityImage : IDisposable
         var frac = rank - lo;
         var hi = Math.Min(lo + 1, n - 1);
         double a, b;
-        if (_histogram is { } h)
+        if (StoredKind != 0)
         {
-            // Sorted modality values are the sorted stored values mapped through the (linear) rescale; a negative
-            // slope reverses the order.
-            if (_slope >= 0)
-            {
-                (a, b) = (Stored(h, lo), Stored(h, hi));
-            }
-            else
-            {
-                (a, b) = (Stored(h, n - 1 - lo), Stored(h, n - 1 - hi));
-            }
-            a = a * _slope + _intercept;
-            b = b * _slope + _intercept;
+            // Sorted modality values are the sorted stored values through the linear rescale; a negative slope
+            // reverses the order.
+            var h = Histogram();
+            var (ka, kb) = Slope >= 0 ? (lo, hi) : (n - 1 - lo, n - 1 - hi);
+            a = KthStored(h, ka) * Slope + Intercept;
+            b = KthStored(h, kb) * Slope + Intercept;
         }
         else
         {
@@ -220,19 +250,20 @@ public sealed class ModalityImage : IDisposable
         return frac < 0.5 ? a + (b - a) * frac : b - (b - a) * (1 - frac);
     }
 
-    public double Min() => _histogram is null ? TensorPrimitives.Min(Values) : Percentile(0);
+    public double Min() => Percentile(0);
 
-    public double Max() => _histogram is null ? TensorPrimitives.Max(Values) : Percentile(100);
+    public double Max() => Percentile(100);
 
-    private double Stored(int[] h, long k)
+    private int KthStored(int[] h, long k)
     {
+        var (length, offset) = StoredRange;
         long seen = 0;
-        for (var v = 0; v < h.Length; v++)
+        for (var v = 0; v < length; v++)
         {
             seen += h[v];
             if (seen > k)
             {
-                return v - _histogramOffset;
+                return v - offset;
             }
         }
         throw new InvalidOperationException("histogram shorter than the image");
@@ -240,28 +271,38 @@ public sealed class ModalityImage : IDisposable
 
     private float[] SortedValues()
     {
-        if (_sorted is null)
+        lock (_gate)
         {
-            var n = Rows * Columns;
-            _sorted = ArrayPool<float>.Shared.Rent(n);
-            Values.CopyTo(_sorted);
-            Array.Sort(_sorted, 0, n);
+            if (_sorted is null)
+            {
+                var n = Rows * Columns;
+                _sorted = ArrayPool<float>.Shared.Rent(n);
+                Values.CopyTo(_sorted);
+                Array.Sort(_sorted, 0, n);
+            }
+            return _sorted;
         }
-        return _sorted;
     }
 
     public void Dispose()
     {
-        if (_values is not null)
+        lock (_gate)
         {
-            ArrayPool<float>.Shared.Return(_values);
-            _values = null;
+            if (_values is not null)
+            {
+                ArrayPool<float>.Shared.Return(_values);
+                _values = null;
+            }
+            if (_sorted is not null)
+            {
+                ArrayPool<float>.Shared.Return(_sorted);
+                _sorted = null;
+            }
+            if (_histogram is not null)
+            {
+                ArrayPool<int>.Shared.Return(_histogram);
+                _histogram = null;
+            }
         }
-        if (_sorted is not null)
-        {
-            ArrayPool<float>.Shared.Return(_sorted);
-            _sorted = null;
-        }
-        ReturnHistogram(ref _histogram);
     }
 }

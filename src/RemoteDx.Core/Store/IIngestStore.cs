@@ -22,8 +22,8 @@ public sealed record AssociationAudit(
 
 public sealed record PendingJob(long Id, string SopInstanceUid, string State, int Attempts);
 
-/// <summary>The index and job queue as the ingest path sees them. SQLite now; PostgreSQL joins with the triage
-/// pipeline, behind the same interface.</summary>
+/// <summary>The index and job queue as the ingest path (the DICOM listener) sees them; the rest of the store is
+/// <see cref="ITriageStore"/>, implemented on SQLite and PostgreSQL.</summary>
 public interface IIngestStore : IAsyncDisposable
 {
     Task MigrateAsync(CancellationToken ct = default);

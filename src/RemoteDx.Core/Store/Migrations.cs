@@ -1,6 +1,7 @@
 namespace RemoteDx.Core.Store;
 
-/// <summary>Versioned schema, applied in order at start-up. Append; never edit a released step.</summary>
+/// <summary>Versioned SQLite schema, applied in order at start-up. Append; never edit a released step. (PostgreSQL:
+/// <see cref="PostgresMigrations"/>.)</summary>
 internal static class Migrations
 {
     public static readonly (int Version, string Sql)[] All =
@@ -38,6 +39,80 @@ internal static class Migrations
             CREATE TABLE audit_events (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,
                 actor TEXT, subject TEXT, detail TEXT);
+            """),
+        (2, """
+            CREATE TABLE patients (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, issuer TEXT NOT NULL, patient_id TEXT NOT NULL,
+                patient_name TEXT, patient_sex TEXT, patient_birth_date TEXT, updated_at TEXT NOT NULL,
+                UNIQUE (issuer, patient_id));
+            ALTER TABLE studies ADD COLUMN patient_key INTEGER REFERENCES patients(id);
+            ALTER TABLE studies ADD COLUMN patient_sex TEXT;
+            ALTER TABLE studies ADD COLUMN patient_age TEXT;
+            ALTER TABLE studies ADD COLUMN patient_birth_date TEXT;
+            ALTER TABLE studies ADD COLUMN accession_number TEXT;
+            ALTER TABLE studies ADD COLUMN study_day TEXT;
+            ALTER TABLE studies ADD COLUMN priority REAL NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN stat INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN status TEXT NOT NULL DEFAULT 'scoring';
+            ALTER TABLE studies ADD COLUMN instance_count INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN scored_count INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN failed_count INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN reviewed_by TEXT;
+            ALTER TABLE studies ADD COLUMN reviewed_at TEXT;
+            ALTER TABLE studies ADD COLUMN stat_notified INTEGER NOT NULL DEFAULT 0;
+            UPDATE studies SET study_day = COALESCE(study_date, substr(replace(first_received_at, '-', ''), 1, 8));
+            CREATE INDEX studies_rank ON studies (stat DESC, priority DESC, first_received_at);
+            CREATE INDEX studies_received ON studies (first_received_at);
+            CREATE INDEX studies_last_received ON studies (last_received_at);
+            ALTER TABLE series ADD COLUMN series_number INTEGER;
+            ALTER TABLE series ADD COLUMN series_description TEXT;
+            ALTER TABLE instances ADD COLUMN photometric TEXT;
+            ALTER TABLE instances ADD COLUMN window_center REAL;
+            ALTER TABLE instances ADD COLUMN window_width REAL;
+            ALTER TABLE instances ADD COLUMN not_applicable INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN study_instance_uid TEXT;
+            ALTER TABLE jobs ADD COLUMN lease_until TEXT;
+            ALTER TABLE jobs ADD COLUMN worker TEXT;
+            UPDATE jobs SET study_instance_uid = (SELECT i.study_instance_uid FROM instances i WHERE i.sop_instance_uid = jobs.sop_instance_uid);
+            CREATE INDEX jobs_study ON jobs (study_instance_uid, state);
+            CREATE INDEX jobs_sop ON jobs (sop_instance_uid, id);
+            CREATE TABLE findings (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                sop_instance_uid TEXT NOT NULL REFERENCES instances(sop_instance_uid),
+                study_instance_uid TEXT NOT NULL REFERENCES studies(study_instance_uid),
+                model TEXT NOT NULL, model_version TEXT NOT NULL, model_sha256 TEXT NOT NULL, label TEXT NOT NULL,
+                probability REAL NOT NULL, positive INTEGER NOT NULL, critical INTEGER NOT NULL, threshold REAL NOT NULL,
+                urgency REAL NOT NULL, has_heatmap INTEGER NOT NULL, scored_at TEXT NOT NULL,
+                UNIQUE (sop_instance_uid, model, label));
+            CREATE INDEX findings_study ON findings (study_instance_uid);
+            CREATE TABLE heatmaps (
+                sop_instance_uid TEXT NOT NULL REFERENCES instances(sop_instance_uid), model TEXT NOT NULL, label TEXT NOT NULL,
+                png BLOB NOT NULL, PRIMARY KEY (sop_instance_uid, model, label));
+            CREATE TABLE reviews (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, finding_id INTEGER NOT NULL REFERENCES findings(id),
+                study_instance_uid TEXT NOT NULL, decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+                reviewed_by TEXT NOT NULL, reviewed_at TEXT NOT NULL);
+            CREATE INDEX reviews_finding ON reviews (finding_id, id);
+            CREATE INDEX reviews_study ON reviews (study_instance_uid);
+            CREATE TABLE comments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, study_instance_uid TEXT NOT NULL REFERENCES studies(study_instance_uid),
+                author TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL);
+            CREATE INDEX comments_study ON comments (study_instance_uid);
+            CREATE TABLE users (
+                username TEXT PRIMARY KEY, password_hash TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'radiologist', 'clinic')), clinics TEXT NOT NULL,
+                failed_logins INTEGER NOT NULL DEFAULT 0, locked_until TEXT, created_at TEXT NOT NULL);
+            CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, payload TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
+                not_before TEXT, lease_until TEXT, worker TEXT, last_error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+            CREATE INDEX outbox_state ON outbox (state, id);
+            CREATE TABLE worklist_version (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+            INSERT INTO worklist_version (id, value) VALUES (1, 1);
+            CREATE INDEX audit_subject ON audit_events (subject, id);
             """),
     ];
 }

@@ -16,25 +16,27 @@ namespace RemoteDx.Hosting;
 public sealed partial class DicomListenerService(
     IOptions<RemoteDxOptions> options,
     ReadinessState readiness,
+    IIngestStore store,
+    JobSignal jobs,
+    PipelineMetrics metrics,
     ILoggerFactory loggers) : IHostedService, IStoreHandler, IStoreFilePrefix, IAssociationObserver, IAsyncDisposable
 {
     private readonly ILogger _log = loggers.CreateLogger("RemoteDx.Listener");
     private DicomArchive? _archive;
-    private IIngestStore? _store;
+    private readonly IIngestStore _store = store;
     private DicomServer? _server;
     private readonly DirectorySyncBatcher _directorySync = new();
 
     public DicomServer? Server => _server;
 
-    public IIngestStore? Store => _store;
+    public IIngestStore Store => _store;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var data = Path.GetFullPath(o.DataDirectory);
         _archive = new DicomArchive(data, o.Dicom.FreeSpaceReserveMB * 1024 * 1024);
-        _store = new SqliteIngestStore(Path.Combine(data, "remotedx.db"));
-        await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        // The store was migrated by StoreStartup, which runs first.
         var pending = await _store.UnfinishedJobsAsync(cancellationToken).ConfigureAwait(false);
         LogUnfinishedJobs(pending.Count);
         foreach (var codec in CodecRegistry.SelfTest())
@@ -111,14 +113,19 @@ public sealed partial class DicomListenerService(
         var dirSync = result.Outcome != ArchiveOutcome.Identical
             ? _directorySync.SyncAsync(Path.GetDirectoryName(result.Path)!)
             : Task.CompletedTask;
-        var commit = _store!.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct);
+        var commit = _store.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct);
         await Task.WhenAll(dirSync, commit).ConfigureAwait(false);
+        jobs.Pulse();
         LogStored(association.Id, result.Outcome.ToString(), result.Size);
         return DimseStatus.Success;
     }
 
     public void AssociationEnded(AssociationRecord record)
     {
+        foreach (var (status, count) in record.StatusCounts)
+        {
+            metrics.CStore(status, count);
+        }
         var statuses = string.Join(",", record.StatusCounts.Select(kv => kv.Key.ToString("X4", CultureInfo.InvariantCulture) + ":" + kv.Value.ToString(CultureInfo.InvariantCulture)));
         var audit = new AssociationAudit(record.Info.Id, record.Info.CallingAE, record.Info.CalledAE, record.Info.Remote.ToString(),
             record.Info.Tls, record.Instances, record.Bytes, statuses, record.Outcome, record.Info.Started, record.Duration);
@@ -129,10 +136,7 @@ public sealed partial class DicomListenerService(
     {
         try
         {
-            if (_store is { } store)
-            {
-                await store.RecordAssociationAsync(audit).ConfigureAwait(false);
-            }
+            await _store.RecordAssociationAsync(audit).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -154,10 +158,7 @@ public sealed partial class DicomListenerService(
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }
-        if (_store is { } store)
-        {
-            await store.DisposeAsync().ConfigureAwait(false);
-        }
+        // The store belongs to the service container, which disposes it after this service.
     }
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "DICOM listener {AeTitle} on port {Port} (TLS port {TlsPort})")]

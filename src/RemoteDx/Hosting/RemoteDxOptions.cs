@@ -11,6 +11,16 @@ public sealed class RemoteDxOptions
 
     public DicomListenerOptions Dicom { get; set; } = new();
 
+    public DatabaseOptions Database { get; set; } = new();
+
+    public ScoringOptions Scoring { get; set; } = new();
+
+    public WorklistOptions Worklist { get; set; } = new();
+
+    public NotificationOptions Notifications { get; set; } = new();
+
+    public SecurityOptions Security { get; set; } = new();
+
     /// <summary>Start-up validation: every problem in one message.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -24,6 +34,14 @@ public sealed class RemoteDxOptions
             errors.Add($"RemoteDx:HttpUrl '{HttpUrl}' is not an http(s) URL");
         }
         errors.AddRange(Dicom.Validate());
+        if (Database.Provider is { Length: > 0 } p && p.Trim().ToLowerInvariant() is not ("sqlite" or "postgresql" or "postgres"))
+        {
+            errors.Add($"RemoteDx:Database:Provider '{p}' is not sqlite or postgresql");
+        }
+        errors.AddRange(Scoring.Validate());
+        errors.AddRange(Worklist.Validate());
+        errors.AddRange(Notifications.Validate());
+        errors.AddRange(Security.Validate());
         return errors;
     }
 }

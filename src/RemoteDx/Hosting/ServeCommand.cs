@@ -6,10 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RemoteDx.Api;
+using RemoteDx.Core.Store;
 
 namespace RemoteDx.Hosting;
 
-/// <summary>`remotedx serve`: the DICOM listener and the web server in one process.</summary>
+/// <summary>`remotedx serve`: the DICOM listener, the scoring workers and the web server (API and viewer) in one process.</summary>
 public static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stderr, CancellationToken ct = default)
@@ -71,11 +73,24 @@ public static class ServeCommand
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<ReadinessState>();
+        builder.Services.AddSingleton<ITriageStore>(_ => TriageStoreFactory.Create(options.Database.Provider, options.Database.ConnectionString,
+            Path.GetFullPath(options.DataDirectory), new TriageStoreOptions { QueueStatNotifications = !string.IsNullOrEmpty(options.Notifications.WebhookUrl) }));
+        builder.Services.AddSingleton<IIngestStore>(sp => sp.GetRequiredService<ITriageStore>());
+        builder.Services.AddSingleton<JobSignal>();
+        builder.Services.AddSingleton<PipelineMetrics>();
+        // Hosted services start in this order: the schema first, then the listener, then the workers.
+        builder.Services.AddHostedService<StoreStartup>();
         builder.Services.AddSingleton<DicomListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());
         builder.Services.AddRemoteDxInference(builder.Configuration);
+        builder.Services.AddSingleton<WorklistWatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WorklistWatcher>());
+        builder.Services.AddHostedService<ScoringWorker>();
+        builder.Services.AddHostedService<WebhookNotifier>();
+        WebSetup.ConfigureServices(builder.Services);
 
         var app = builder.Build();
+        WebSetup.Map(app);
         app.MapGet("/healthz", (ReadinessState ready) => ready.IsReady
             ? Results.Text("ok\n", "text/plain", statusCode: 200)
             : Results.Text("starting\n", "text/plain", statusCode: 503));

@@ -42,6 +42,9 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
+    /// <summary>The web server's base address, for <see cref="ApiClient"/>.</summary>
+    public Uri HttpBase => new($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}/");
+
     /// <summary>The DICOM TLS port when serve was configured with a certificate, else null.</summary>
     public int? TlsPort { get; private set; }
 

@@ -74,3 +74,36 @@ public static class Tools
         }
     }
 }
+
+/// <summary>Small ONNX models for serve's scoring workers, made by tools/inference/make_test_model.py with Debian's
+/// python3-torch (random weights; applies to CT, CR, DX and other modalities).</summary>
+public static class TestModels
+{
+    public static string Make(string modelsDir, string name = "testnet")
+    {
+        var repo = new DirectoryInfo(AppContext.BaseDirectory);
+        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "RemoteDx.sln")))
+        {
+            repo = repo.Parent;
+        }
+        var script = Path.Combine(repo?.FullName ?? throw new InvalidOperationException("RemoteDx.sln not found"), "tools/inference/make_test_model.py");
+        if (!File.Exists("/usr/bin/python3"))
+        {
+            throw new InvalidOperationException("/usr/bin/python3 not found: apt-get install python3-torch python3-numpy");
+        }
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { script, modelsDir, "--name", name })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"make_test_model.py failed (apt-get install python3-torch python3-numpy): {err.Result}");
+        }
+        return modelsDir;
+    }
+}

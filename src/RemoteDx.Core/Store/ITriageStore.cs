@@ -1,0 +1,113 @@
+using RemoteDx.Core.Inference;
+
+namespace RemoteDx.Core.Store;
+
+/// <summary>Everything `remotedx serve` keeps: the ingest index and job queue (<see cref="IIngestStore"/>), findings,
+/// ranking, reviews, users, sessions, audit and the notification outbox. Implemented on SQLite and PostgreSQL by the
+/// same SQL (<see cref="SqlTriageStore"/>).</summary>
+public interface ITriageStore : IIngestStore
+{
+    /// <summary>"sqlite" or "postgresql".</summary>
+    string Provider { get; }
+
+    /// <summary>True when several processes may share this store (PostgreSQL): a running job is then only taken over
+    /// after its lease expires. False (SQLite): the process owns the file, so jobs left running by a dead process are
+    /// requeued at start-up.</summary>
+    bool SharedAcrossProcesses { get; }
+
+    // ---- jobs
+
+    /// <summary>Puts every running job back to pending (start-up of a store that only one process uses).</summary>
+    Task<int> RequeueRunningJobsAsync(CancellationToken ct = default);
+
+    /// <summary>Claims up to <paramref name="max"/> due jobs (pending and due, or running with an expired lease) for
+    /// <paramref name="worker"/>, counting an attempt each. Jobs whose lease expired after their last allowed attempt
+    /// are failed instead.</summary>
+    Task<IReadOnlyList<ClaimedJob>> ClaimJobsAsync(string worker, int max, TimeSpan lease, int maxAttempts, CancellationToken ct = default);
+
+    /// <summary>Writes the scores (findings, or "not applicable"), heatmaps and the job's completion in one
+    /// transaction and re-ranks the study. False when the job is no longer this worker's (lease lost): nothing
+    /// written.</summary>
+    Task<bool> CompleteJobAsync(ClaimedJob job, ImageScore score, IReadOnlyList<HeatmapImage> heatmaps, CancellationToken ct = default);
+
+    /// <summary>Records a failed attempt: back to pending until <paramref name="retryAt"/>, or failed for good after
+    /// <paramref name="maxAttempts"/>. Null when the job is no longer this worker's.</summary>
+    Task<JobFailure?> FailJobAsync(ClaimedJob job, string error, int maxAttempts, DateTimeOffset retryAt, CancellationToken ct = default);
+
+    /// <summary>Gives the job back without counting the attempt (the fault was not the image's, e.g. no model could be
+    /// loaded): pending again from <paramref name="retryAt"/>, <paramref name="reason"/> shown as its error. False when
+    /// the job is no longer this worker's.</summary>
+    Task<bool> DeferJobAsync(ClaimedJob job, string reason, DateTimeOffset retryAt, CancellationToken ct = default);
+
+    Task<IReadOnlyList<JobInfo>> JobsAsync(string? state, int limit, CancellationToken ct = default);
+
+    Task<IReadOnlyDictionary<string, long>> JobCountsAsync(CancellationToken ct = default);
+
+    // ---- worklist and studies
+
+    /// <summary>Increases whenever anything on the worklist changes.</summary>
+    Task<long> WorklistVersionAsync(CancellationToken ct = default);
+
+    Task BumpWorklistVersionAsync(CancellationToken ct = default);
+
+    Task<WorklistPage> WorklistAsync(WorklistQuery query, CancellationToken ct = default);
+
+    Task<StudyDetail?> StudyAsync(string studyInstanceUid, Scope scope, CancellationToken ct = default);
+
+    /// <summary>Studies whose last image arrived at or before <paramref name="before"/> (complete by the quiet period).</summary>
+    Task<long> CountStudiesQuietSinceAsync(DateTimeOffset before, CancellationToken ct = default);
+
+    Task<InstanceLocation?> InstanceAsync(string sopInstanceUid, Scope scope, CancellationToken ct = default);
+
+    Task<byte[]?> HeatmapAsync(string sopInstanceUid, string model, string label, CancellationToken ct = default);
+
+    Task<FindingDetail?> FindingAsync(long id, CancellationToken ct = default);
+
+    // ---- review
+
+    Task<FindingDetail?> ReviewFindingAsync(long findingId, string decision, string by, CancellationToken ct = default);
+
+    Task<CommentInfo?> AddCommentAsync(string studyInstanceUid, string by, string text, CancellationToken ct = default);
+
+    /// <summary>Marks the study reviewed; returns the next unreviewed study in rank order within <paramref name="scope"/>,
+    /// or null. False in <c>Found</c> when the study does not exist.</summary>
+    Task<(bool Found, string? Next)> MarkReviewedAsync(string studyInstanceUid, string by, Scope scope, CancellationToken ct = default);
+
+    // ---- audit
+
+    Task AuditAsync(string kind, string? actor, string? subject, string? detail, CancellationToken ct = default);
+
+    Task<(IReadOnlyList<AuditEvent> Items, long Total)> AuditQueryAsync(string? study, int page, int pageSize, CancellationToken ct = default);
+
+    // ---- users and sessions
+
+    /// <summary>False when the user exists.</summary>
+    Task<bool> AddUserAsync(UserRecord user, CancellationToken ct = default);
+
+    Task<UserRecord?> UserAsync(string username, CancellationToken ct = default);
+
+    Task<IReadOnlyList<UserRecord>> UsersAsync(CancellationToken ct = default);
+
+    Task<bool> SetPasswordAsync(string username, string passwordHash, CancellationToken ct = default);
+
+    /// <summary>Counts a failed login; once <paramref name="threshold"/> consecutive failures are reached the account
+    /// is locked until <paramref name="now"/> + <paramref name="lockout"/> (returned), and the count starts again.</summary>
+    Task<DateTimeOffset?> RecordLoginFailureAsync(string username, DateTimeOffset now, int threshold, TimeSpan lockout, CancellationToken ct = default);
+
+    Task ResetLoginFailuresAsync(string username, CancellationToken ct = default);
+
+    Task CreateSessionAsync(SessionRecord session, CancellationToken ct = default);
+
+    /// <summary>The session if it exists and has not expired at <paramref name="now"/>.</summary>
+    Task<SessionRecord?> SessionAsync(string tokenHash, DateTimeOffset now, CancellationToken ct = default);
+
+    Task DeleteSessionAsync(string tokenHash, CancellationToken ct = default);
+
+    // ---- notification outbox
+
+    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(string worker, int max, TimeSpan lease, CancellationToken ct = default);
+
+    Task OutboxSentAsync(long id, CancellationToken ct = default);
+
+    Task OutboxFailedAsync(long id, string error, int maxAttempts, DateTimeOffset retryAt, CancellationToken ct = default);
+}

@@ -1,0 +1,157 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace RemoteDx.Core.Store;
+
+/// <summary>SQLite store (WAL, synchronous=FULL), the embedded default. Every write goes through one writer, which
+/// gathers whatever is queued into a single transaction so concurrent callers share one fsync (group commit); each
+/// caller's work runs in its own savepoint, so one failure does not undo the others. Being the only writer also makes
+/// the job claim atomic without row locks.</summary>
+public sealed class SqliteTriageStore : SqlTriageStore
+{
+    private readonly string _connectionString;
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private readonly int _maxBatch;
+
+    public SqliteTriageStore(string databasePath, TriageStoreOptions? options = null, int maxBatch = 256) : base(options ?? new TriageStoreOptions())
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+        _maxBatch = maxBatch;
+        _writer = Task.Run(WriterLoopAsync);
+    }
+
+    public override string Provider => "sqlite";
+
+    public override bool SharedAcrossProcesses => false;
+
+    protected override string SkipLocked => "";
+
+    protected override string? LockStudySql => null;
+
+    protected override object Time(DateTimeOffset t) => t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    private sealed record PendingWrite(Func<DbConnection, DbTransaction, Task<object?>> Apply, TaskCompletionSource<object?> Done);
+
+    public override async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenSqliteAsync(ct).ConfigureAwait(false);
+        await ExecAsync(conn, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)", ct).ConfigureAwait(false);
+        var current = Convert.ToInt32(await ScalarAsync(conn, null, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        foreach (var (version, sql) in Migrations.All)
+        {
+            if (version <= current)
+            {
+                continue;
+            }
+            await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await ExecAsync(conn, tx, sql, ct).ConfigureAwait(false);
+            if (version == 2)
+            {
+                // Studies indexed before ranking existed get their counts and status.
+                await RefreshAllStudiesAsync(conn, tx, ct).ConfigureAwait(false);
+            }
+            await ExecAsync(conn, tx, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", ct,
+                ("@v", version), ("@at", Time(DateTimeOffset.UtcNow))).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _writes.Writer.WriteAsync(new PendingWrite(async (c, t) => await work(c, t).ConfigureAwait(false), done), ct).ConfigureAwait(false);
+        return (T)(await done.Task.WaitAsync(ct).ConfigureAwait(false))!;
+    }
+
+    protected override async Task<DbConnection> OpenAsync(CancellationToken ct) => await OpenSqliteAsync(ct).ConfigureAwait(false);
+
+    protected override Task<DbTransaction> BeginReadAsync(DbConnection conn, CancellationToken ct) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)conn).BeginTransaction(deferred: true));
+
+    /// <summary>Drains whatever is queued into one transaction: every caller waiting at that moment shares the commit.</summary>
+    private async Task WriterLoopAsync()
+    {
+        SqliteConnection? conn = null;
+        var batch = new List<PendingWrite>(_maxBatch);
+        try
+        {
+            while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < _maxBatch && _writes.Reader.TryRead(out var w))
+                {
+                    batch.Add(w);
+                }
+                var results = new (object? Value, Exception? Error)[batch.Count];
+                try
+                {
+                    conn ??= await OpenSqliteAsync(CancellationToken.None).ConfigureAwait(false);
+                    using var tx = conn.BeginTransaction();
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        await ExecAsync(conn, tx, "SAVEPOINT one", CancellationToken.None).ConfigureAwait(false);
+                        try
+                        {
+                            results[i] = (await batch[i].Apply(conn, tx).ConfigureAwait(false), null);
+                            await ExecAsync(conn, tx, "RELEASE one", CancellationToken.None).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        {
+                            await ExecAsync(conn, tx, "ROLLBACK TO one; RELEASE one", CancellationToken.None).ConfigureAwait(false);
+                            results[i] = (null, ex);
+                        }
+                    }
+                    tx.Commit();
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        if (results[i].Error is { } error)
+                        {
+                            batch[i].Done.TrySetException(error);
+                        }
+                        else
+                        {
+                            batch[i].Done.TrySetResult(results[i].Value);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
+                {
+                    foreach (var w in batch)
+                    {
+                        w.Done.TrySetException(ex);
+                    }
+                    conn?.Dispose();
+                    conn = null;
+                }
+            }
+        }
+        finally
+        {
+            conn?.Dispose();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenSqliteAsync(CancellationToken ct)
+    {
+        var conn = new SqliteConnection(_connectionString);
+        await conn.OpenAsync(ct).ConfigureAwait(false);
+        await ExecAsync(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000", ct).ConfigureAwait(false);
+        return conn;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        SqliteConnection.ClearAllPools();
+    }
+}

@@ -1,0 +1,172 @@
+namespace RemoteDx.Core.Store;
+
+/// <summary>Study status on the worklist (docs/api.md).</summary>
+public static class StudyStatus
+{
+    public const string Scoring = "scoring";
+    public const string New = "new";
+    public const string InReview = "in-review";
+    public const string Reviewed = "reviewed";
+    public const string Failed = "failed";
+
+    public static bool IsValid(string s) => s is Scoring or New or InReview or Reviewed or Failed;
+}
+
+public static class JobState
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Done = "done";
+    public const string Failed = "failed";
+
+    public static bool IsValid(string s) => s is Pending or Running or Done or Failed;
+}
+
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Radiologist = "radiologist";
+    public const string Clinic = "clinic";
+
+    public static bool IsValid(string s) => s is Admin or Radiologist or Clinic;
+}
+
+/// <summary>Which studies a reader may see: everything, or only those whose calling AE title is in <see cref="Clinics"/>.</summary>
+public sealed record Scope(IReadOnlyList<string>? Clinics)
+{
+    public static readonly Scope All = new((IReadOnlyList<string>?)null);
+
+    public bool Allows(string callingAe) => Clinics is null || Clinics.Contains(callingAe, StringComparer.Ordinal);
+}
+
+public enum WorklistSort
+{
+    Priority,
+    Received,
+}
+
+public sealed record WorklistQuery
+{
+    public Scope Scope { get; init; } = Scope.All;
+    public string? Status { get; init; }
+    public string? Clinic { get; init; }
+    public string? Modality { get; init; }
+
+    /// <summary>Inclusive study date bounds, YYYYMMDD (the receive date when the study has no Study Date).</summary>
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public bool? Stat { get; init; }
+    public WorklistSort Sort { get; init; } = WorklistSort.Priority;
+    public int Page { get; init; } = 1;
+    public int PageSize { get; init; } = 50;
+}
+
+public sealed record FindingSummary(string Label, double Probability, bool Positive, bool Critical, string Model);
+
+public sealed record WorklistItem(
+    string StudyInstanceUid,
+    double Priority,
+    bool Stat,
+    string Status,
+    string? PatientName,
+    string? PatientId,
+    string? PatientSex,
+    string? PatientAge,
+    string? StudyDate,
+    string? StudyDescription,
+    string? Modality,
+    string Clinic,
+    string? Institution,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset LastReceivedAt,
+    int Instances,
+    int Scored,
+    int Failed,
+    IReadOnlyList<FindingSummary> Findings);
+
+public sealed record WorklistPage(IReadOnlyList<WorklistItem> Items, long Total, int Page, int PageSize, long Version);
+
+public sealed record ReviewInfo(string Decision, string By, DateTimeOffset At);
+
+public sealed record FindingDetail(
+    long Id,
+    string StudyInstanceUid,
+    string SopInstanceUid,
+    string Model,
+    string ModelVersion,
+    string ModelSha256,
+    string Label,
+    double Probability,
+    bool Positive,
+    bool Critical,
+    double Threshold,
+    double Urgency,
+    bool HasHeatmap,
+    ReviewInfo? Review);
+
+public sealed record JobInfo(long Id, string SopInstanceUid, string StudyInstanceUid, string State, int Attempts, string? Error,
+    DateTimeOffset? NotBefore, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record HeatmapRef(string Model, string Label);
+
+public sealed record InstanceDetail(
+    string SopInstanceUid,
+    int? InstanceNumber,
+    int Rows,
+    int Columns,
+    int Frames,
+    string? ViewPosition,
+    string? Photometric,
+    double? WindowCenter,
+    double? WindowWidth,
+    JobInfo? Job,
+    bool NotApplicable,
+    IReadOnlyList<FindingDetail> Findings,
+    IReadOnlyList<HeatmapRef> Heatmaps);
+
+public sealed record SeriesDetail(string SeriesInstanceUid, string? Modality, string? BodyPart, int? SeriesNumber, string? Description,
+    IReadOnlyList<InstanceDetail> Instances);
+
+public sealed record CommentInfo(long Id, string By, DateTimeOffset At, string Text);
+
+public sealed record StudyDetail(
+    WorklistItem Study,
+    string? PatientBirthDate,
+    string? AccessionNumber,
+    string? ReviewedBy,
+    DateTimeOffset? ReviewedAt,
+    IReadOnlyList<SeriesDetail> Series,
+    IReadOnlyList<CommentInfo> Comments);
+
+/// <summary>Where an archived instance is and whose it is (for frames, thumbnails and heatmaps).</summary>
+public sealed record InstanceLocation(string SopInstanceUid, string StudyInstanceUid, string Path, string CallingAE, int Version,
+    int Rows, int Columns, int Frames);
+
+/// <summary>A job this worker holds until <see cref="LeaseUntil"/>.</summary>
+public sealed record ClaimedJob(long Id, string SopInstanceUid, string StudyInstanceUid, string Path, int Attempts, string Worker,
+    DateTimeOffset LeaseUntil);
+
+/// <summary>A heatmap rendered for display (PNG bytes), stored with the findings.</summary>
+public sealed record HeatmapImage(string Model, string Label, byte[] Png);
+
+public sealed record AuditEvent(DateTimeOffset At, string Kind, string? Actor, string? Subject, string? Detail);
+
+public sealed record UserRecord(string Username, string PasswordHash, string Role, IReadOnlyList<string> Clinics, int FailedLogins,
+    DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt);
+
+/// <summary>A server-side session, keyed by the SHA-256 of the cookie's random token (the token itself is never stored).</summary>
+public sealed record SessionRecord(string TokenHash, string Username, string Role, IReadOnlyList<string> Clinics, string CsrfToken,
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+/// <summary>A queued outbound notification (outbox row).</summary>
+public sealed record OutboxMessage(long Id, string Kind, string Payload, int Attempts);
+
+/// <summary>What happened to a failed job: retried later, or failed for good.</summary>
+public sealed record JobFailure(bool Permanent, DateTimeOffset? RetryAt);
+
+/// <summary>Behaviour the store needs from configuration.</summary>
+public sealed record TriageStoreOptions
+{
+    /// <summary>Queue an outbox message when a study first becomes STAT (only when a webhook is configured).</summary>
+    public bool QueueStatNotifications { get; init; }
+}

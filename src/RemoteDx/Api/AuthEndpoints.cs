@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using System.Globalization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using RemoteDx.Core.Store;
+using RemoteDx.Hosting;
+
+namespace RemoteDx.Api;
+
+internal sealed record LoginRequest(string? Username, string? Password);
+
+/// <summary>POST /api/login, POST /api/logout, GET /api/me.</summary>
+internal static class AuthEndpoints
+{
+    // Verified against when the user does not exist, so the answer takes as long either way.
+    private static readonly string DummyHash = new PasswordHasher<string>().HashPassword("", Guid.NewGuid().ToString());
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/api/login", LoginAsync);
+        app.MapPost("/api/logout", async (HttpContext ctx, ITriageStore store) =>
+        {
+            var s = Sessions.Current(ctx);
+            await store.DeleteSessionAsync(s.TokenHash, ctx.RequestAborted).ConfigureAwait(false);
+            await store.AuditAsync("logout", s.Username, s.Username, null, ctx.RequestAborted).ConfigureAwait(false);
+            Sessions.ClearCookie(ctx);
+            return Results.NoContent();
+        });
+        app.MapGet("/api/me", (HttpContext ctx) => Results.Json(ApiJson.Me(Sessions.Current(ctx))));
+    }
+
+    private static async Task<IResult> LoginAsync(HttpContext ctx, LoginRequest? body, ITriageStore store, IOptions<RemoteDxOptions> options)
+    {
+        var o = options.Value.Security;
+        if (body is not { Username: { Length: > 0 and <= 128 } username, Password: { Length: > 0 and <= 1024 } password })
+        {
+            return ApiJson.Error(400, "username and password are required");
+        }
+        var ct = ctx.RequestAborted;
+        var now = DateTimeOffset.UtcNow;
+        var hasher = new PasswordHasher<string>();
+        var user = await store.UserAsync(username, ct).ConfigureAwait(false);
+        if (user is null)
+        {
+            hasher.VerifyHashedPassword(username, DummyHash, password);
+            return ApiJson.Error(401, "invalid username or password");
+        }
+        if (user.LockedUntil is { } locked && locked > now)
+        {
+            return Locked(ctx, locked - now);
+        }
+        var verdict = hasher.VerifyHashedPassword(username, user.PasswordHash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            var until = await store.RecordLoginFailureAsync(username, now, o.LockoutFailures, TimeSpan.FromMinutes(o.LockoutMinutes), ct).ConfigureAwait(false);
+            return until is { } u ? Locked(ctx, u - now) : ApiJson.Error(401, "invalid username or password");
+        }
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            await store.SetPasswordAsync(username, hasher.HashPassword(username, password), ct).ConfigureAwait(false);
+        }
+        if (user.FailedLogins > 0 || user.LockedUntil is not null)
+        {
+            await store.ResetLoginFailuresAsync(username, ct).ConfigureAwait(false);
+        }
+        var token = Sessions.NewToken();
+        var session = new SessionRecord(Sessions.Hash(token), user.Username, user.Role, user.Clinics, Sessions.NewToken(), now, now.AddHours(o.SessionHours));
+        await store.CreateSessionAsync(session, ct).ConfigureAwait(false);
+        await store.AuditAsync("login", user.Username, user.Username, null, ct).ConfigureAwait(false);
+        Sessions.SetCookie(ctx, token, o);
+        return Results.Json(ApiJson.Me(session));
+    }
+
+    private static IResult Locked(HttpContext ctx, TimeSpan left)
+    {
+        ctx.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(left.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return ApiJson.Error(429, "account locked after too many failed logins; try again later");
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using RemoteDx.Core.Store;
+
+namespace RemoteDx.Api;
+
+internal sealed record ReviewRequest(string? Decision);
+
+internal sealed record CommentRequest(string? Text);
+
+/// <summary>Review actions (admin, radiologist), the audit trail and the job list.</summary>
+internal static class ReviewEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/api/findings/{id}/review", ReviewAsync);
+        app.MapPost("/api/studies/{uid}/comments", CommentAsync);
+        app.MapPost("/api/studies/{uid}/reviewed", ReviewedAsync);
+        app.MapGet("/api/audit", AuditAsync);
+        app.MapGet("/api/jobs", JobsAsync);
+    }
+
+    private static IResult? Forbidden(SessionRecord s, params string[] roles) =>
+        Sessions.Is(s, roles) ? null : ApiJson.Error(403, "your role may not do this");
+
+    private static async Task<IResult> ReviewAsync(HttpContext ctx, string id, ReviewRequest? body, ITriageStore store)
+    {
+        var s = Sessions.Current(ctx);
+        if (Forbidden(s, Roles.Admin, Roles.Radiologist) is { } no)
+        {
+            return no;
+        }
+        if (!long.TryParse(id, out var findingId))
+        {
+            return ApiJson.Error(404, "no such finding");
+        }
+        if (body?.Decision is not ("confirmed" or "dismissed"))
+        {
+            return ApiJson.Error(400, "decision must be confirmed or dismissed");
+        }
+        var f = await store.ReviewFindingAsync(findingId, body.Decision, s.Username, ctx.RequestAborted).ConfigureAwait(false);
+        return f is null ? ApiJson.Error(404, "no such finding") : Results.Json(ApiJson.Finding(f));
+    }
+
+    private static async Task<IResult> CommentAsync(HttpContext ctx, string uid, CommentRequest? body, ITriageStore store)
+    {
+        var s = Sessions.Current(ctx);
+        if (Forbidden(s, Roles.Admin, Roles.Radiologist) is { } no)
+        {
+            return no;
+        }
+        var text = body?.Text?.Trim();
+        if (text is not { Length: > 0 and <= 10_000 })
+        {
+            return ApiJson.Error(400, "text is required (at most 10000 characters)");
+        }
+        var c = await store.AddCommentAsync(uid, s.Username, text, ctx.RequestAborted).ConfigureAwait(false);
+        return c is null ? ApiJson.Error(404, "no such study") : Results.Json(ApiJson.Comment(c), statusCode: 201);
+    }
+
+    private static async Task<IResult> ReviewedAsync(HttpContext ctx, string uid, ITriageStore store)
+    {
+        var s = Sessions.Current(ctx);
+        if (Forbidden(s, Roles.Admin, Roles.Radiologist) is { } no)
+        {
+            return no;
+        }
+        var (found, next) = await store.MarkReviewedAsync(uid, s.Username, Sessions.ScopeOf(s), ctx.RequestAborted).ConfigureAwait(false);
+        return found ? Results.Json(new { next }) : ApiJson.Error(404, "no such study");
+    }
+
+    private static async Task<IResult> AuditAsync(HttpContext ctx, ITriageStore store)
+    {
+        if (Forbidden(Sessions.Current(ctx), Roles.Admin, Roles.Radiologist) is { } no)
+        {
+            return no;
+        }
+        var q = ctx.Request.Query;
+        if (!WorklistEndpoints.Int(q, "page", 1, 1, 1_000_000, out var page) || !WorklistEndpoints.Int(q, "pageSize", 50, 1, 500, out var pageSize))
+        {
+            return ApiJson.Error(400, "page must be >= 1 and pageSize 1..500");
+        }
+        var (items, total) = await store.AuditQueryAsync(WorklistEndpoints.Text(q, "study"), page, pageSize, ctx.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new
+        {
+            items = items.Select(a => new { at = a.At, kind = a.Kind, actor = a.Actor, subject = a.Subject, detail = a.Detail }),
+            total,
+        });
+    }
+
+    private static async Task<IResult> JobsAsync(HttpContext ctx, ITriageStore store)
+    {
+        if (Forbidden(Sessions.Current(ctx), Roles.Admin) is { } no)
+        {
+            return no;
+        }
+        var state = WorklistEndpoints.Text(ctx.Request.Query, "state");
+        if (state is not null && !JobState.IsValid(state))
+        {
+            return ApiJson.Error(400, "state must be pending, running, done or failed");
+        }
+        var jobs = await store.JobsAsync(state, 500, ctx.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new { items = jobs.Select(ApiJson.JobRow) });
+    }
+}

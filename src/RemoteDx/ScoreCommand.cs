@@ -1,0 +1,148 @@
+using System.Globalization;
+using RemoteDx.Core.Batch;
+using RemoteDx.Core.Inference;
+using Spectre.Console;
+
+namespace RemoteDx;
+
+/// <summary>`remotedx score PATH... --out FILE.csv|FILE.json`: offline scoring of files, folders and zip archives,
+/// with a progress bar (or plain progress lines when stderr is not a terminal) and a summary. Exit 0 when every file
+/// was attempted, whatever each one's outcome; 2 for a usage error; 1 when no model can be loaded.</summary>
+public static class ScoreCommand
+{
+    public const string UsageText =
+        "usage: remotedx score PATH... --out FILE.csv|FILE.json [--models NAMES] [--workers N] [--resume] [--models-dir DIR] [--provider auto|cpu|cuda]";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    {
+        try
+        {
+            var a = CommandArgs.Parse(args, ["--resume"], ["--out", "--models", "--workers", ..ModelLoading.Options]);
+            if (a.Positional.Count == 0 || a.Get("--out") is not { } outPath)
+            {
+                throw new CommandUsageException(UsageText);
+            }
+            var workers = a.GetInt("--workers", Environment.ProcessorCount, 1);
+            var inputs = InputScanner.Scan(a.Positional);
+            var options = ModelLoading.InferenceOptionsFrom(a);
+            await using var registry = ModelRegistry.Load(options);
+            var models = ModelLoading.Select(registry, options.ModelsDirectory, a.Get("--models"));
+            foreach (var r in registry.Rejected)
+            {
+                stderr.WriteLine($"remotedx: warning: {r.Reason}");
+            }
+            using var writer = ResultFile.Open(outPath, a.Has("--resume"), out var done);
+            var todo = done.Count == 0 ? inputs : inputs.Where(i => !done.Contains(i.Path)).ToList();
+            var progress = new BatchProgress { Total = todo.Count, Skipped = inputs.Count - todo.Count };
+            var failures = new List<BatchResult>();
+            void Write(BatchResult r)
+            {
+                writer.Write(r);
+                if (r.Status == BatchStatus.Error && failures.Count < 20)
+                {
+                    failures.Add(r);
+                }
+            }
+
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var scorer = new BatchScorer(models, workers);
+                stderr.WriteLine($"remotedx: scoring {todo.Count} files ({progress.Skipped} already in {outPath}) with " +
+                    $"{string.Join(", ", models.Select(m => $"{m.Name} {m.Manifest.Version}"))} on {registry.Provider}, {scorer.Workers} workers");
+                var run = scorer.RunAsync(todo, Write, progress, cancel.Token);
+                await ShowProgressAsync(run, progress, stderr).ConfigureAwait(false);
+                await run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                stderr.WriteLine($"remotedx: interrupted after {progress.Done} of {progress.Total} files; --resume carries on");
+                return 130;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            foreach (var f in failures)
+            {
+                stderr.WriteLine($"failed: {f.Path}: {f.Error}");
+            }
+            if (progress.Failed > failures.Count)
+            {
+                stderr.WriteLine($"… and {progress.Failed - failures.Count} more failures (see the error column in {outPath})");
+            }
+            stdout.WriteLine(Summary(progress, outPath));
+            return 0;
+        }
+        catch (CommandUsageException ex)
+        {
+            stderr.WriteLine("remotedx: " + ex.Message);
+            return 2;
+        }
+        catch (FileNotFoundException ex)
+        {
+            stderr.WriteLine("remotedx: " + ex.Message);
+            return 2;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine("remotedx: " + ex.Message.ReplaceLineEndings(" "));
+            return 1;
+        }
+    }
+
+    public static string Summary(BatchProgress p, string outPath) => string.Create(CultureInfo.InvariantCulture,
+        $"{p.Done} files in {p.Elapsed.TotalSeconds:0.0} s ({p.Rate:0.0}/s): {p.Scored} scored, {p.NotApplicable} not applicable, " +
+        $"{p.Failed} failed; {p.Skipped} skipped (already in the output) → {outPath}");
+
+    /// <summary>A Spectre.Console bar with rate and ETA on a terminal; otherwise a plain line on stderr every few
+    /// seconds and one at the end (logs and CI keep a readable record).</summary>
+    internal static async Task ShowProgressAsync(Task run, BatchProgress p, TextWriter stderr)
+    {
+        var terminal = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        if (!terminal)
+        {
+            while (!run.IsCompleted)
+            {
+                await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+                if (!run.IsCompleted)
+                {
+                    stderr.WriteLine(Line(p));
+                }
+            }
+            stderr.WriteLine(Line(p));
+            return;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(),
+                new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("scoring", maxValue: Math.Max(1, p.Total));
+                do
+                {
+                    task.Value = p.Done;
+                    task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                        $"{p.Done}/{p.Total} · {p.Rate:0.0} img/s · {p.Failed} failed"));
+                    await Task.WhenAny(run, Task.Delay(200)).ConfigureAwait(false);
+                }
+                while (!run.IsCompleted);
+                task.Value = p.Done;
+                task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Done}/{p.Total} · {p.Rate:0.0} img/s · {p.Failed} failed"));
+            }).ConfigureAwait(false);
+    }
+
+    private static string Line(BatchProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"progress: {p.Done}/{p.Total} ({(p.Total == 0 ? 100 : 100.0 * p.Done / p.Total):0}%) {p.Rate:0.0} img/s, ETA {Eta(p.Remaining)}, {p.Failed} failed");
+
+    private static string Eta(TimeSpan? t) => t is { } v ? v.ToString(v.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture) : "?";
+}
