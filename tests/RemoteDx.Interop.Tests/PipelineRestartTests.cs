@@ -25,7 +25,11 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
         var reviewedStudy = Samples.Uids(reviewedFile).Study;
         var paths = Enumerable.Range(0, 150).Select(_ => Samples.Copy(Tools.TestFile("CT_small.dcm"), files).Path).Order(StringComparer.Ordinal).ToList();
 
-        var serve = await RemoteDxServe.StartAsync(data);
+        // Scoring runs before and after the crash with the same test model, so a job finished before the kill and one
+        // finished after the restart both leave the model's findings.
+        var models = TestModels.Make(Path.Combine(_root, "models"));
+        var env = new Dictionary<string, string> { ["RemoteDx__Inference__ModelsDirectory"] = models };
+        var serve = await RemoteDxServe.StartAsync(data, env);
         ChildProcess send;
         await using (serve)
         {
@@ -58,8 +62,7 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
         Assert.True(acknowledged.Count >= 20, $"storescu saw fewer than 20 successes:\n{send.Output}");
 
         // Restarted with scoring workers and a model: every acknowledged instance's job runs to 'done' with findings.
-        var models = TestModels.Make(Path.Combine(_root, "models"));
-        await using var restarted = await RemoteDxServe.StartAsync(data, new Dictionary<string, string> { ["RemoteDx__Inference__ModelsDirectory"] = models });
+        await using var restarted = await RemoteDxServe.StartAsync(data, env);
         var lost = new List<string>();
         foreach (var path in acknowledged)
         {

@@ -81,9 +81,9 @@ public static class PhantomSamples
 
             `labels.csv` holds the ground truth: `file` (relative to this folder), then one 0/1 column per label of
             `models/cxr-triage`. Send each clinic's folder with its calling AE title, for example
-            `remotedx send localhost 11112 sample-dicom/clinic-a --aet CLINIC_A --called-aet REMOTEDX`, or with DCMTK one
-            run per transfer syntax (storescu proposes one compressed syntax per run and does not decompress): `-xs` for
-            the JPEG Lossless files, `-xr` for the RLE ones, no flag for the uncompressed ones, e.g.
+            `remotedx send localhost 11112 sample-dicom/clinic-a --aet CLINIC_A --called-aet REMOTEDX`, or with DCMTK one run
+            per transfer syntax (storescu proposes one compressed syntax per run and does not decompress): `-xs` for the JPEG
+            Lossless files, `-xr` for the RLE ones, no flag for the uncompressed ones, e.g.
             `storescu -aet CLINIC_A -aec REMOTEDX -xs localhost 11112 sample-dicom/clinic-a/normal-pa-1.dcm`.
 
             | file | institution (calling AE) | study | view | modality, photometric | transfer syntax | ground truth | CTR |
