@@ -1,4 +1,4 @@
-using RemoteDx.Core.Tests.Support;
+using RemoteDx.Dicom.Tests.Support;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.Codecs;
 using RemoteDx.Dicom.IO;

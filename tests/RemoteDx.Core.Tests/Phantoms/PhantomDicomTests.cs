@@ -1,5 +1,5 @@
 using RemoteDx.Core.Phantoms;
-using RemoteDx.Core.Tests.Support;
+using RemoteDx.Dicom.Tests.Support;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
 

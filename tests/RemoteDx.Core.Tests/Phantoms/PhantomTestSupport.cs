@@ -32,7 +32,7 @@ internal static class PhantomTestSupport
 
     public static string WriteAll(IEnumerable<PhantomCaseSpec> specs)
     {
-        var dir = Support.ExternalTools.TempDir();
+        var dir = RemoteDx.Dicom.Tests.Support.ExternalTools.TempDir();
         foreach (var spec in specs)
         {
             var c = PhantomGenerator.Generate(spec);
