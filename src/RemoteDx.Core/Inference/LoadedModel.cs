@@ -65,19 +65,17 @@ public sealed class LoadedModel : IAsyncDisposable
     public async Task<ModelScore> ScoreAsync(ModalityImage image, CancellationToken ct = default)
     {
         var input = ArrayPool<float>.Shared.Rent(Preprocessor.InputLength);
-        Request request;
+        InputPlacement placement;
         try
         {
-            var placement = Preprocessor.Prepare(image, input.AsSpan(0, Preprocessor.InputLength));
-            request = new Request(input, placement);
-            await _queue.Writer.WriteAsync(request, ct).ConfigureAwait(false);
+            placement = Preprocessor.Prepare(image, input.AsSpan(0, Preprocessor.InputLength));
         }
         catch
         {
             ArrayPool<float>.Shared.Return(input);
             throw;
         }
-        return await request.Completion.Task.ConfigureAwait(false);
+        return await EnqueueAsync(input, placement, ct).ConfigureAwait(false);
     }
 
     /// <summary>Scores an already prepared input (length <see cref="ImagePreprocessor.InputLength"/>); for the
@@ -86,6 +84,13 @@ public sealed class LoadedModel : IAsyncDisposable
     {
         var input = ArrayPool<float>.Shared.Rent(Preprocessor.InputLength);
         prepared.Span[..Preprocessor.InputLength].CopyTo(input);
+        return await EnqueueAsync(input, placement, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a pooled input (returned to the pool by the batch loop, or here when queueing fails) and waits
+    /// for its batch.</summary>
+    private async Task<ModelScore> EnqueueAsync(float[] input, InputPlacement placement, CancellationToken ct)
+    {
         var request = new Request(input, placement);
         try
         {
