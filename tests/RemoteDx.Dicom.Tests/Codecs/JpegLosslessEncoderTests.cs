@@ -3,9 +3,9 @@ using RemoteDx.Dicom;
 using RemoteDx.Dicom.Codecs;
 using RemoteDx.Dicom.IO;
 
-namespace RemoteDx.Core.Tests.Phantoms;
+namespace RemoteDx.Dicom.Tests.Codecs;
 
-/// <summary>The JPEG Lossless SV1 encoder the phantoms use (RemoteDx.Dicom/Codecs/JpegLosslessEncoder.cs), checked
+/// <summary>The JPEG Lossless SV1 encoder (RemoteDx.Dicom/Codecs/JpegLosslessEncoder.cs) on synthetic frames, checked
 /// against our decoder and DCMTK's dcmdjpeg.</summary>
 public sealed class JpegLosslessEncoderTests
 {
