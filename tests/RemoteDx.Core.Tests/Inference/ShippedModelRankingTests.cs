@@ -1,7 +1,7 @@
 using RemoteDx.Core.Inference;
 using RemoteDx.Dicom.IO;
 
-namespace RemoteDx.Core.Tests.Phantoms;
+namespace RemoteDx.Core.Tests.Inference;
 
 /// <summary>The acceptance check, run through the C# engine: the shipped model loads in the registry and ranks
 /// every abnormal sample above every normal one; the hand is not applicable.</summary>
@@ -10,7 +10,7 @@ public sealed class ShippedModelRankingTests
     [Fact]
     public async Task The_registry_loads_cxr_triage_and_ranks_every_abnormal_sample_above_every_normal_one()
     {
-        var root = PhantomTestSupport.RepoRoot;
+        var root = ModelFolder.RepoRoot;
         await using var registry = ModelRegistry.Load(new InferenceOptions
         {
             ModelsDirectory = Path.Combine(root, "models"),
