@@ -1,5 +1,5 @@
 using System.Globalization;
-using RemoteDx.Core.Phantoms;
+using RemoteDx.Phantoms;
 
 namespace RemoteDx;
 
