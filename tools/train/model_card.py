@@ -47,7 +47,7 @@ def write(model_dir, manifest, results, training_path):
     add("")
     add("## Data")
     add("")
-    add("Every image is a phantom from `src/RemoteDx.Core/Phantoms/`: a chest drawn in millimetres (body outline, lungs")
+    add("Every image is a phantom from `src/RemoteDx.Phantoms/`: a chest drawn in millimetres (body outline, lungs")
     add("with vessels and parenchymal texture, heart and mediastinum, trachea, diaphragm domes, ribs, clavicles, spine,")
     add("humeral heads, breast shadows) and exposed through a detector model (positioning, heel effect, scatter,")
     add("collimation, quantum noise, blur, logarithmic 12-bit response; PA and AP; CR and DX; MONOCHROME1 and 2).")
