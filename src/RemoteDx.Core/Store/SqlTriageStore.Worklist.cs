@@ -129,9 +129,9 @@ public abstract partial class SqlTriageStore
         return true;
     }, ct);
 
-    public Task<long> CountStudiesQuietSinceAsync(DateTimeOffset before, CancellationToken ct = default) => ReadAsync(async conn =>
-        Convert.ToInt64(await ScalarAsync(conn, null, "SELECT COUNT(*) FROM studies WHERE last_received_at <= @before", ct,
-            ("@before", Time(before))).ConfigureAwait(false), CultureInfo.InvariantCulture), ct);
+    public Task<long> CountCompleteStudiesAsync(QuietPeriod quiet, DateTimeOffset now, CancellationToken ct = default) => ReadAsync(async conn =>
+        Convert.ToInt64(await ScalarAsync(conn, null, "SELECT COUNT(*) FROM studies WHERE last_received_at <= @upTo", ct,
+            ("@upTo", Time(quiet.CompleteUpTo(now)))).ConfigureAwait(false), CultureInfo.InvariantCulture), ct);
 
     public Task<StudyDetail?> StudyAsync(string studyInstanceUid, Scope scope, CancellationToken ct = default) => ReadAsync(async conn =>
     {
