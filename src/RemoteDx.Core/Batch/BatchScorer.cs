@@ -167,25 +167,7 @@ public sealed class BatchScorer
             item.Bytes = null;
             sop = file.Dataset.GetString(Tag.SOPInstanceUID);
             study = file.Dataset.GetString(Tag.StudyInstanceUID);
-            List<LoadedModel>? applicable = null;
-            foreach (var m in _models)
-            {
-                if (Applicability.Applies(m.Manifest.AppliesTo, file.Dataset))
-                {
-                    (applicable ??= []).Add(m);
-                }
-            }
-            if (applicable is null)
-            {
-                return new Pending(path, sop, study, [], null);
-            }
-            using var image = ModalityImage.FromFile(file);
-            var tasks = new Task<ModelScore>[applicable.Count];
-            for (var i = 0; i < tasks.Length; i++)
-            {
-                // Runs preprocessing synchronously and returns once the image is queued for a batch.
-                tasks[i] = applicable[i].ScoreAsync(image, ct);
-            }
+            var tasks = ModelRouter.Dispatch(_models, file, ct);
             return new Pending(path, sop, study, tasks, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

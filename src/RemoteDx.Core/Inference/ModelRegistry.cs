@@ -202,25 +202,8 @@ public sealed partial class ModelRegistry : IImageScorer, IAsyncDisposable
                 ? "no models are installed"
                 : "no model could be loaded: " + string.Join("; ", Rejected.Select(r => r.Reason)));
         }
-        List<LoadedModel>? applicable = null;
-        foreach (var m in Models)
-        {
-            if (Applicability.Applies(m.Manifest.AppliesTo, file.Dataset))
-            {
-                (applicable ??= []).Add(m);
-            }
-        }
-        if (applicable is null)
-        {
-            return new ImageScore([]);
-        }
-        using var image = ModalityImage.FromFile(file);
-        var tasks = new Task<ModelScore>[applicable.Count];
-        for (var i = 0; i < tasks.Length; i++)
-        {
-            tasks[i] = applicable[i].ScoreAsync(image, ct);
-        }
-        return new ImageScore(await Task.WhenAll(tasks).ConfigureAwait(false));
+        var tasks = ModelRouter.Dispatch(Models, file, ct);
+        return new ImageScore(tasks.Length == 0 ? [] : await Task.WhenAll(tasks).ConfigureAwait(false));
     }
 
     public LoadedModel? Find(string name) => Models.FirstOrDefault(m => m.Name == name);

@@ -20,38 +20,25 @@ public sealed record ModelScore(
     IReadOnlyList<Heatmap> Heatmaps,
     InputPlacement Letterbox)
 {
-    /// <summary>Ranking contribution: the largest probability × urgency over positive labels (0 when none).</summary>
-    public float Priority
+    /// <summary>This verdict ranked by the ranking rule (<see cref="Pipeline.Rank"/>).</summary>
+    public Pipeline.Rank Rank
     {
         get
         {
-            var p = 0f;
+            var rank = Pipeline.Rank.None;
             foreach (var l in Labels)
             {
-                if (l.Positive && l.Probability * l.Urgency > p)
-                {
-                    p = l.Probability * l.Urgency;
-                }
+                rank = rank.With(l.Probability, l.Urgency, l.Positive, l.Critical);
             }
-            return p;
+            return rank;
         }
     }
 
-    /// <summary>True when a critical label is positive.</summary>
-    public bool Stat
-    {
-        get
-        {
-            foreach (var l in Labels)
-            {
-                if (l.Positive && l.Critical)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
+    /// <summary>Ranking contribution (<see cref="Pipeline.Rank.Priority"/>).</summary>
+    public float Priority => (float)Rank.Priority;
+
+    /// <summary>True when a critical label is positive (<see cref="Pipeline.Rank.Stat"/>).</summary>
+    public bool Stat => Rank.Stat;
 }
 
 /// <summary>Every applicable model's verdict on one image. Empty <see cref="Models"/> means no model applies

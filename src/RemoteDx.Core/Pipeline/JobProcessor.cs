@@ -85,18 +85,18 @@ public sealed partial class JobProcessor(ITriageStore store, IImageScorer scorer
         JobFinished?.Invoke(job, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "job {JobId} scored (attempt {Attempt}, {Models} models)")]
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Debug, Message = "job {JobId} scored (attempt {Attempt}, {Models} models)")]
     private partial void LogDone(long jobId, int attempt, int models);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "job {JobId} attempt {Attempt} failed, retry at {RetryAt:O}: {Error}")]
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Warning, Message = "job {JobId} attempt {Attempt} failed, retry at {RetryAt:O}: {Error}")]
     private partial void LogRetry(long jobId, int attempt, DateTimeOffset? retryAt, string error);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "job {JobId} failed for good after {Attempt} attempts: {Error}")]
+    [LoggerMessage(EventId = 3112, Level = LogLevel.Error, Message = "job {JobId} failed for good after {Attempt} attempts: {Error}")]
     private partial void LogFailed(long jobId, int attempt, string error);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "job {JobId} given back until {Until:O}: no model available: {Error}")]
+    [LoggerMessage(EventId = 3114, Level = LogLevel.Warning, Message = "job {JobId} given back until {Until:O}: no model available: {Error}")]
     private partial void LogUnavailable(long jobId, DateTimeOffset until, string error);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "job {JobId}: lease expired before it was done; another worker has it")]
+    [LoggerMessage(EventId = 3113, Level = LogLevel.Warning, Message = "job {JobId}: lease expired before it was done; another worker has it")]
     private partial void LogLeaseLost(long jobId);
 }

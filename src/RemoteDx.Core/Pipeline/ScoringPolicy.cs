@@ -6,7 +6,7 @@ public sealed record ScoringPolicy
     /// <summary>Attempts before a job is marked failed for good.</summary>
     public int MaxAttempts { get; init; } = 5;
 
-    /// <summary>Delay before the first retry; doubled for each further attempt, up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>Delay before the first retry, growing up to <see cref="MaxBackoff"/> (<see cref="ExponentialBackoff"/>).</summary>
     public TimeSpan BaseBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(10);
@@ -21,11 +21,6 @@ public sealed record ScoringPolicy
     /// <summary>Jobs claimed at once by one worker.</summary>
     public int ClaimBatch { get; init; } = 1;
 
-    /// <summary>Exponential backoff after attempt <paramref name="attempt"/> (1-based) failed.</summary>
-    public TimeSpan Backoff(int attempt)
-    {
-        var factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
-        var delay = BaseBackoff.TotalMilliseconds * factor;
-        return TimeSpan.FromMilliseconds(Math.Min(delay, MaxBackoff.TotalMilliseconds));
-    }
+    /// <summary>The retry delay after attempt <paramref name="attempt"/> (1-based) failed.</summary>
+    public TimeSpan Backoff(int attempt) => new ExponentialBackoff(BaseBackoff, MaxBackoff).After(attempt);
 }

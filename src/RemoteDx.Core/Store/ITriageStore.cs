@@ -1,4 +1,5 @@
 using RemoteDx.Core.Inference;
+using RemoteDx.Core.Pipeline;
 
 namespace RemoteDx.Core.Store;
 
@@ -54,8 +55,8 @@ public interface ITriageStore : IIngestStore
 
     Task<StudyDetail?> StudyAsync(string studyInstanceUid, Scope scope, CancellationToken ct = default);
 
-    /// <summary>Studies whose last image arrived at or before <paramref name="before"/> (complete by the quiet period).</summary>
-    Task<long> CountStudiesQuietSinceAsync(DateTimeOffset before, CancellationToken ct = default);
+    /// <summary>How many studies are complete by <paramref name="quiet"/> at <paramref name="now"/>.</summary>
+    Task<long> CountCompleteStudiesAsync(QuietPeriod quiet, DateTimeOffset now, CancellationToken ct = default);
 
     Task<InstanceLocation?> InstanceAsync(string sopInstanceUid, Scope scope, CancellationToken ct = default);
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using RemoteDx.Core.Pipeline;
 
 namespace RemoteDx.Core.Store;
 
@@ -16,7 +17,8 @@ public abstract partial class SqlTriageStore
         r.GetString(0), Dbl(r, 1), Bool(r, 2), r.GetString(3), Str(r, 4), Str(r, 5), Str(r, 6), Str(r, 7), Str(r, 8), Str(r, 9),
         Str(r, 10), r.GetString(11), Str(r, 12), TimeAt(r, 13), TimeAt(r, 14), Int(r, 15), Int(r, 16), Int(r, 17), findings);
 
-    /// <summary>Rank order (docs/api.md): STAT first, then priority descending, ties by earliest arrival.</summary>
+    /// <summary>Rank order (docs/api.md) of the persisted <see cref="Rank"/>: STAT first, then priority descending, ties by
+    /// earliest arrival.</summary>
     private const string RankOrder = "s.stat DESC, s.priority DESC, s.first_received_at, s.study_instance_uid";
 
     private static void AddScope(Scope scope, StringBuilder where, List<(string, object?)> args)
@@ -127,9 +129,9 @@ public abstract partial class SqlTriageStore
         return true;
     }, ct);
 
-    public Task<long> CountStudiesQuietSinceAsync(DateTimeOffset before, CancellationToken ct = default) => ReadAsync(async conn =>
-        Convert.ToInt64(await ScalarAsync(conn, null, "SELECT COUNT(*) FROM studies WHERE last_received_at <= @before", ct,
-            ("@before", Time(before))).ConfigureAwait(false), CultureInfo.InvariantCulture), ct);
+    public Task<long> CountCompleteStudiesAsync(QuietPeriod quiet, DateTimeOffset now, CancellationToken ct = default) => ReadAsync(async conn =>
+        Convert.ToInt64(await ScalarAsync(conn, null, "SELECT COUNT(*) FROM studies WHERE last_received_at <= @upTo", ct,
+            ("@upTo", Time(quiet.CompleteUpTo(now)))).ConfigureAwait(false), CultureInfo.InvariantCulture), ct);
 
     public Task<StudyDetail?> StudyAsync(string studyInstanceUid, Scope scope, CancellationToken ct = default) => ReadAsync(async conn =>
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using RemoteDx.Core.Pipeline;
 
 namespace RemoteDx.Core.Store;
 
@@ -129,19 +130,18 @@ public abstract partial class SqlTriageStore(TriageStoreOptions options) : ITria
     protected static Task BumpVersionAsync(DbConnection conn, DbTransaction tx, CancellationToken ct) =>
         ExecAsync(conn, tx, "UPDATE worklist_version SET value = value + 1 WHERE id = 1", ct);
 
-    /// <summary>Recomputes a study's counts, rank and status from its instances, jobs, findings and reviews
-    /// (docs/api.md: priority = max probability × urgency over positive findings; STAT when a critical finding is
-    /// positive; status scoring → reviewed → failed → in-review → new).</summary>
-    protected static string RefreshStudiesSql(string where) => $"""
+    /// <summary>Recomputes a study's counts, rank and status from its instances, jobs, findings and reviews: the rank
+    /// by the ranking rule (<see cref="Rank"/>) over the study's findings, the status here (scoring → reviewed → failed →
+    /// in-review → new, docs/api.md).</summary>
+    private const string RefreshStudySql = """
         UPDATE studies SET
             instance_count = (SELECT COUNT(*) FROM instances i WHERE i.study_instance_uid = studies.study_instance_uid),
             scored_count = (SELECT COUNT(*) FROM jobs j WHERE j.study_instance_uid = studies.study_instance_uid AND j.state = 'done'
                 AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.sop_instance_uid = j.sop_instance_uid AND k.id > j.id)),
             failed_count = (SELECT COUNT(*) FROM jobs j WHERE j.study_instance_uid = studies.study_instance_uid AND j.state = 'failed'
                 AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.sop_instance_uid = j.sop_instance_uid AND k.id > j.id)),
-            priority = COALESCE((SELECT MAX(f.probability * f.urgency) FROM findings f
-                WHERE f.study_instance_uid = studies.study_instance_uid AND f.positive), 0),
-            stat = EXISTS (SELECT 1 FROM findings f WHERE f.study_instance_uid = studies.study_instance_uid AND f.positive AND f.critical),
+            priority = @priority,
+            stat = @stat,
             status = CASE
                 WHEN EXISTS (SELECT 1 FROM jobs j WHERE j.study_instance_uid = studies.study_instance_uid AND j.state IN ('pending', 'running'))
                     THEN 'scoring'
@@ -151,14 +151,32 @@ public abstract partial class SqlTriageStore(TriageStoreOptions options) : ITria
                 WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.study_instance_uid = studies.study_instance_uid)
                     OR EXISTS (SELECT 1 FROM comments c WHERE c.study_instance_uid = studies.study_instance_uid) THEN 'in-review'
                 ELSE 'new' END
-        WHERE {where}
+        WHERE study_instance_uid = @study
         """;
 
-    private static readonly string RefreshOneSql = RefreshStudiesSql("study_instance_uid = @study");
+    /// <summary>Refreshes one study (see <see cref="RefreshStudySql"/>). Its row is locked first where that matters, so
+    /// the findings read here and the counts of the update see the same committed state.</summary>
+    protected async Task RefreshStudyAsync(DbConnection conn, DbTransaction tx, string study, CancellationToken ct)
+    {
+        await LockStudyAsync(conn, tx, study, ct).ConfigureAwait(false);
+        var rank = Rank.None;
+        foreach (var f in await QueryAsync(conn, tx, """
+            SELECT probability, urgency, positive, critical FROM findings WHERE study_instance_uid = @study
+            """, r => (Probability: Dbl(r, 0), Urgency: Dbl(r, 1), Positive: Bool(r, 2), Critical: Bool(r, 3)), ct,
+            ("@study", study)).ConfigureAwait(false))
+        {
+            rank = rank.With(f.Probability, f.Urgency, f.Positive, f.Critical);
+        }
+        await ExecAsync(conn, tx, RefreshStudySql, ct, ("@study", study), ("@priority", rank.Priority), ("@stat", rank.Stat))
+            .ConfigureAwait(false);
+    }
 
-    protected static Task RefreshStudyAsync(DbConnection conn, DbTransaction tx, string study, CancellationToken ct) =>
-        ExecAsync(conn, tx, RefreshOneSql, ct, ("@study", study));
-
-    protected static Task RefreshAllStudiesAsync(DbConnection conn, DbTransaction tx, CancellationToken ct) =>
-        ExecAsync(conn, tx, RefreshStudiesSql("1 = 1"), ct);
+    protected async Task RefreshAllStudiesAsync(DbConnection conn, DbTransaction tx, CancellationToken ct)
+    {
+        foreach (var study in await QueryAsync(conn, tx, "SELECT study_instance_uid FROM studies", r => r.GetString(0), ct)
+            .ConfigureAwait(false))
+        {
+            await RefreshStudyAsync(conn, tx, study, ct).ConfigureAwait(false);
+        }
+    }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RemoteDx.Core.Pipeline;
 using RemoteDx.Core.Store;
 
 namespace RemoteDx.Api;
@@ -18,7 +19,7 @@ internal static class ApiJson
     public static object Me(SessionRecord s, string? csrf = null) =>
         new { username = s.Username, role = s.Role, clinics = s.Clinics, csrfToken = csrf ?? s.CsrfToken };
 
-    public static Dictionary<string, object?> Item(WorklistItem s, TimeSpan quiet, DateTimeOffset now) => new()
+    public static Dictionary<string, object?> Item(WorklistItem s, QuietPeriod quiet, DateTimeOffset now) => new()
     {
         ["studyInstanceUid"] = s.StudyInstanceUid,
         ["priority"] = R(s.Priority),
@@ -34,7 +35,7 @@ internal static class ApiJson
         ["clinic"] = s.Clinic,
         ["institution"] = s.Institution,
         ["receivedAt"] = s.ReceivedAt,
-        ["complete"] = s.LastReceivedAt + quiet <= now,
+        ["complete"] = quiet.IsComplete(s.LastReceivedAt, now),
         ["instances"] = s.Instances,
         ["scored"] = s.Scored,
         ["failed"] = s.Failed,
@@ -76,7 +77,7 @@ internal static class ApiJson
 
     public static object Comment(CommentInfo c) => new { id = c.Id, by = c.By, at = c.At, text = c.Text };
 
-    public static Dictionary<string, object?> Study(StudyDetail d, TimeSpan quiet, DateTimeOffset now)
+    public static Dictionary<string, object?> Study(StudyDetail d, QuietPeriod quiet, DateTimeOffset now)
     {
         var o = Item(d.Study, quiet, now);
         o["patientBirthDate"] = d.PatientBirthDate;

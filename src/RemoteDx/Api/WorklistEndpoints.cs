@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RemoteDx.Core.Pipeline;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
 
@@ -71,7 +72,7 @@ internal static class WorklistEndpoints
             return ApiJson.Error(400, "page must be >= 1 and pageSize 1..500");
         }
         var result = await store.WorklistAsync(query with { Page = page, PageSize = pageSize }, ctx.RequestAborted).ConfigureAwait(false);
-        var quiet = TimeSpan.FromSeconds(options.Value.Worklist.QuietPeriodSeconds);
+        var quiet = QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds);
         var now = DateTimeOffset.UtcNow;
         return Results.Json(new
         {
@@ -124,7 +125,7 @@ internal static class WorklistEndpoints
             return ApiJson.Error(404, "no such study");
         }
         await store.AuditAsync("study.opened", session.Username, uid, null, ctx.RequestAborted).ConfigureAwait(false);
-        return Results.Json(ApiJson.Study(detail, TimeSpan.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow));
+        return Results.Json(ApiJson.Study(detail, QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow));
     }
 
     internal static string? Text(IQueryCollection q, string name) => q.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;

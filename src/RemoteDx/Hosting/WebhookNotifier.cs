@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RemoteDx.Core.Pipeline;
 using RemoteDx.Core.Store;
 
 namespace RemoteDx.Hosting;
@@ -78,7 +79,7 @@ public sealed partial class WebhookNotifier(ITriageStore store, IOptions<RemoteD
             LogSent(m.Id, m.Kind);
             return;
         }
-        var delay = TimeSpan.FromSeconds(Math.Min(o.RetryMaxSeconds, o.RetryBaseSeconds * Math.Pow(2, Math.Clamp(m.Attempts - 1, 0, 30))));
+        var delay = new ExponentialBackoff(TimeSpan.FromSeconds(o.RetryBaseSeconds), TimeSpan.FromSeconds(o.RetryMaxSeconds)).After(m.Attempts);
         await store.OutboxFailedAsync(m.Id, error, o.MaxAttempts, DateTimeOffset.UtcNow + delay, ct).ConfigureAwait(false);
         LogFailed(m.Id, m.Attempts, error);
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RemoteDx.Core.Pipeline;
 using RemoteDx.Core.Store;
 
 namespace RemoteDx.Hosting;
@@ -32,7 +33,7 @@ public sealed partial class WorklistWatcher(ITriageStore store, IOptions<RemoteD
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var quiet = TimeSpan.FromSeconds(options.Value.Worklist.QuietPeriodSeconds);
+        var quiet = QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds);
         long? complete = null;
         var tick = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -41,7 +42,7 @@ public sealed partial class WorklistWatcher(ITriageStore store, IOptions<RemoteD
             {
                 if (tick % 4 == 0)
                 {
-                    var n = await store.CountStudiesQuietSinceAsync(DateTimeOffset.UtcNow - quiet, stoppingToken).ConfigureAwait(false);
+                    var n = await store.CountCompleteStudiesAsync(quiet, DateTimeOffset.UtcNow, stoppingToken).ConfigureAwait(false);
                     if (complete is { } before && n != before)
                     {
                         await store.BumpWorklistVersionAsync(stoppingToken).ConfigureAwait(false);
