@@ -68,7 +68,7 @@ public static class Cli
             return args[0] switch
             {
                 "dump" => Dump(args[1..], stdout),
-                "pixels" => Pixels(args[1..]),
+                "pixels" => Pixels(args[1..], stderr),
                 "render" => Render(args[1..]),
                 "codecs" => Codecs(stdout),
                 "phantoms" => PhantomsCommand.Run(args[1..], stdout),
@@ -116,7 +116,7 @@ public static class Cli
         return 0;
     }
 
-    private static int Pixels(string[] args)
+    private static int Pixels(string[] args, TextWriter stderr)
     {
         var (positional, flags) = Parse(args, [], ["--frame"]);
         if (positional.Count != 2)
@@ -127,6 +127,11 @@ public static class Cli
         var file = DicomReader.ReadFile(positional[0], new DicomReadOptions { LazyPixelData = true });
         var data = PixelDataDecoder.DecodeFrame(file, frame);
         WriteAtomically(positional[1], data);
+        // After the decode succeeded, so that a failure stays exactly one line.
+        if (PixelDataDecoder.CountFrames(file).Warning is { } warning)
+        {
+            stderr.WriteLine("remotedx: warning: " + warning);
+        }
         return 0;
     }
 
