@@ -42,10 +42,11 @@ internal sealed class StoreOperation : IScpOperation
                 op._offset = header.Length;
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             op.Discard();
-            op._refusal = DimseStatusBoundary.ToStatus(ex).WithComment("cannot create temp file: " + ex.GetType().Name);
+            var status = DimseStatusBoundary.ToStatus(ex);
+            op._refusal = ex is IOException or UnauthorizedAccessException ? status.WithComment("cannot create temp file: " + ex.GetType().Name) : status;
             op._failure = ex;
         }
         return op;
