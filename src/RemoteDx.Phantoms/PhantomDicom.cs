@@ -87,7 +87,7 @@ public static class PhantomDicom
         S(0x0028, 0x0301, VR.CS, "NO");
         S(0x0028, 0x1040, VR.CS, "LOG");
         // PS3.3 C.8.11.3.1.2: -1 when larger values mean less X-ray intensity (MONOCHROME2 here).
-        ds.SetBytes(new Tag(0x0028, 0x1041), VR.SS, acq.Photometric == "MONOCHROME2" ? [0xFF, 0xFF] : [0x01, 0x00]);
+        ds.SetBytes(Tag.PixelIntensityRelationshipSign, VR.SS, acq.Photometric == "MONOCHROME2" ? [0xFF, 0xFF] : [0x01, 0x00]);
         ds.SetString(Tag.WindowCenter, VR.DS, c.WindowCenter.ToString(inv));
         ds.SetString(Tag.WindowWidth, VR.DS, c.WindowWidth.ToString(inv));
         ds.SetString(Tag.RescaleIntercept, VR.DS, "0");

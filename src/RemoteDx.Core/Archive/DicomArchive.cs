@@ -165,21 +165,21 @@ public sealed class DicomArchive
         ds.GetString(Tag.BodyPartExamined),
         ds.GetString(Tag.ViewPosition),
         ds.GetString(Tag.StudyDate),
-        ds.GetString(new Tag(0x0008, 0x1030)),
-        ds.GetString(new Tag(0x0008, 0x0080)),
+        ds.GetString(Tag.StudyDescription),
+        ds.GetString(Tag.InstitutionName),
         ds.GetInt(Tag.InstanceNumber),
         ds.GetInt(Tag.Rows) ?? 0,
         ds.GetInt(Tag.Columns) ?? 0,
         ds.GetInt(Tag.NumberOfFrames) ?? 1,
-        ds.GetString(new Tag(0x0010, 0x0040)),
-        ds.GetString(new Tag(0x0010, 0x1010)),
-        ds.GetString(new Tag(0x0010, 0x0030)),
-        ds.GetString(new Tag(0x0008, 0x0050)),
+        ds.GetString(Tag.PatientSex),
+        ds.GetString(Tag.PatientAge),
+        ds.GetString(Tag.PatientBirthDate),
+        ds.GetString(Tag.AccessionNumber),
         ds.GetString(Tag.PhotometricInterpretation),
         SafeDouble(ds, Tag.WindowCenter),
         SafeDouble(ds, Tag.WindowWidth),
-        ds.GetInt(new Tag(0x0020, 0x0011)),
-        ds.GetString(new Tag(0x0008, 0x103E)));
+        ds.GetInt(Tag.SeriesNumber),
+        ds.GetString(Tag.SeriesDescription));
 
     // A malformed window value must not refuse the instance: it only feeds the viewer's default window.
     private static double? SafeDouble(Dataset ds, Tag tag)
