@@ -6,9 +6,14 @@ namespace RemoteDx;
 /// out of range, and the model-loading options of score and models.</summary>
 internal static class CliOptions
 {
-    public static Option<int> Int(string name, string description, Func<int> fallback, int min, int max = int.MaxValue)
+    /// <summary>An integer option in [min, max]; --help shows the default (none when <paramref name="fallback"/> is null).</summary>
+    public static Option<int> Int(string name, string description, Func<int>? fallback, int min, int max = int.MaxValue)
     {
-        var option = new Option<int>(name) { Description = description, HelpName = "N", DefaultValueFactory = _ => fallback() };
+        var option = new Option<int>(name) { Description = description, HelpName = "N" };
+        if (fallback is not null)
+        {
+            option.DefaultValueFactory = _ => fallback();
+        }
         option.Validators.Add(r =>
         {
             if (r.Implicit || r.Tokens.Count == 0 || !int.TryParse(r.Tokens[^1].Value, System.Globalization.CultureInfo.InvariantCulture, out var v))

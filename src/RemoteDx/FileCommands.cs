@@ -98,7 +98,7 @@ internal static class FileCommands
         return command;
     }
 
-    private static Option<int> Frame() => CliOptions.Int("--frame", "frame number, from 0 (default 0)", () => 0, 0);
+    private static Option<int> Frame() => CliOptions.Int("--frame", "frame number, from 0", () => 0, 0);
 
     private static void WriteAtomically(string path, byte[] data)
     {

@@ -37,12 +37,12 @@ public static class ModelsCommand
         var labels = new Option<string>("--labels") { Required = true, HelpName = "labels.csv", Description = "a file column and one 1/0/empty column per label" };
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.ZeroOrMore, Description = "what to score (default: the files labels.csv lists)" };
         var output = new Option<string>("--out") { HelpName = "DIR", Description = "report folder", DefaultValueFactory = _ => "validation-report" };
-        var target = CliOptions.Double("--target-sensitivity", "sensitivity to find a threshold for (default 0.95)", 0.95, 0, 1);
+        var target = CliOptions.Double("--target-sensitivity", "sensitivity to find a threshold for", 0.95, 0, 1);
         var models = CliOptions.Models();
         var workers = CliOptions.Workers();
-        var bootstrap = CliOptions.Int("--bootstrap", $"bootstrap resamples for the AUC interval (default {Bootstrap.DefaultResamples})",
+        var bootstrap = CliOptions.Int("--bootstrap", "bootstrap resamples for the AUC interval",
             () => Bootstrap.DefaultResamples, 1);
-        var seed = CliOptions.Int("--seed", $"bootstrap seed (default {Bootstrap.DefaultSeed})", () => Bootstrap.DefaultSeed, 0);
+        var seed = CliOptions.Int("--seed", "bootstrap seed", () => Bootstrap.DefaultSeed, 0);
         var modelsDir = CliOptions.ModelsDir();
         var provider = CliOptions.Provider();
         var command = new Command("validate", "AUC with a bootstrap interval, ROC, and operating points of each model label on labelled images")

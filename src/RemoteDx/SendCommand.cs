@@ -22,8 +22,8 @@ public static class SendCommand
             }
         });
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "files and folders (recursive)" };
-        var callingAe = new Option<string>("--aet") { HelpName = "AE", Description = "calling AE title (default REMOTEDX)", DefaultValueFactory = _ => "REMOTEDX" };
-        var calledAe = new Option<string>("--called-aet") { HelpName = "AE", Description = "called AE title (default ANY-SCP)", DefaultValueFactory = _ => "ANY-SCP" };
+        var callingAe = new Option<string>("--aet") { HelpName = "AE", Description = "calling AE title", DefaultValueFactory = _ => "REMOTEDX" };
+        var calledAe = new Option<string>("--called-aet") { HelpName = "AE", Description = "called AE title", DefaultValueFactory = _ => "ANY-SCP" };
         var tls = new Option<bool>("--tls") { Description = "DICOM over TLS" };
         var ca = new Option<string>("--ca") { HelpName = "FILE", Description = "PEM certificates to trust for the SCP (with --tls)" };
         var cert = new Option<string>("--cert") { HelpName = "FILE", Description = "PEM client certificate (with --key)" };
