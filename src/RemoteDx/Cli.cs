@@ -23,7 +23,8 @@ public static class Cli
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default, TextReader? stdin = null)
     {
         var io = new CommandIO(stdin ?? Console.In, stdout, stderr);
-        var result = CreateRoot(io).Parse(args);
+        // No response files: "@name" is a path like any other (a DICOM file may be called that).
+        var result = CreateRoot(io).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Action is ParseErrorAction)
         {
             stderr.WriteLine(UsageLine(result, FirstError(result)));

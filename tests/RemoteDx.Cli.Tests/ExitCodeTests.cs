@@ -101,6 +101,16 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public async Task An_argument_starting_with_at_is_a_path_not_a_response_file()
+    {
+        var dir = ExternalTools.TempDir();
+        File.WriteAllText(Path.Combine(dir, "args"), "codecs");
+        var (code, _, stderr) = await RemoteDxProcess.RunAsync("dump", "@" + Path.Combine(dir, "args"));
+        Assert.Equal(1, code);
+        Assert.Contains("@", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Users_passwd_of_an_unknown_user_exits_1()
     {
         var dir = ExternalTools.TempDir();
