@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using RemoteDx.Core.Security;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
 
@@ -14,9 +14,6 @@ internal sealed record LoginRequest(string? Username, string? Password);
 /// <summary>POST /api/login, POST /api/logout, GET /api/me.</summary>
 internal static class AuthEndpoints
 {
-    // Verified against when the user does not exist, so the answer takes as long either way.
-    private static readonly string DummyHash = new PasswordHasher<string>().HashPassword("", Guid.NewGuid().ToString());
-
     public static void Map(WebApplication app)
     {
         app.MapPost("/api/login", LoginAsync);
@@ -40,26 +37,25 @@ internal static class AuthEndpoints
         }
         var ct = ctx.RequestAborted;
         var now = DateTimeOffset.UtcNow;
-        var hasher = new PasswordHasher<string>();
         var user = await store.UserAsync(username, ct).ConfigureAwait(false);
         if (user is null)
         {
-            hasher.VerifyHashedPassword(username, DummyHash, password);
+            PasswordHasher.VerifyWithoutUser(password);
             return ApiJson.Error(401, "invalid username or password");
         }
         if (user.LockedUntil is { } locked && locked > now)
         {
             return Locked(ctx, locked - now);
         }
-        var verdict = hasher.VerifyHashedPassword(username, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
+        var verdict = PasswordHasher.Verify(user.PasswordHash, password);
+        if (verdict == PasswordVerdict.Failed)
         {
             var until = await store.RecordLoginFailureAsync(username, now, o.LockoutFailures, TimeSpan.FromMinutes(o.LockoutMinutes), ct).ConfigureAwait(false);
             return until is { } u ? Locked(ctx, u - now) : ApiJson.Error(401, "invalid username or password");
         }
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        if (verdict == PasswordVerdict.SuccessRehashNeeded)
         {
-            await store.SetPasswordAsync(username, hasher.HashPassword(username, password), ct).ConfigureAwait(false);
+            await store.SetPasswordAsync(username, PasswordHasher.Hash(password), ct).ConfigureAwait(false);
         }
         if (user.FailedLogins > 0 || user.LockedUntil is not null)
         {

@@ -13,7 +13,7 @@ public static class WebSetup
 
     public static void ConfigureServices(IServiceCollection services)
     {
-        services.AddSingleton<PrometheusExporter>();
+        PrometheusExporter.ConfigureServices(services);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
     }
 
@@ -37,8 +37,7 @@ public static class WebSetup
         }
         app.Use((ctx, next) => Sessions.Gate(ctx, () => next(ctx)));
 
-        var exporter = app.Services.GetRequiredService<PrometheusExporter>();
-        app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
+        PrometheusExporter.Map(app);
         app.MapGet("/api/openapi.json", () =>
         {
             var path = Path.Combine(AppContext.BaseDirectory, "openapi.json");
