@@ -1,7 +1,6 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using System.Globalization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using RemoteDx.Core.Store;
@@ -40,31 +39,27 @@ internal static class AuthEndpoints
         }
         var ct = ctx.RequestAborted;
         var now = DateTimeOffset.UtcNow;
+        // The attempt is counted before the (slow) verification, atomically, for known and unknown names alike: however
+        // many arrive at once, at most LockoutFailures are verified per lock window, and none while locked.
+        var attempt = await store.BeginLoginAttemptAsync(username, now, o.LockoutFailures, TimeSpan.FromMinutes(o.LockoutMinutes), ct).ConfigureAwait(false);
+        if (!attempt.Granted)
+        {
+            return Locked(ctx, attempt.LockedUntil!.Value - now);
+        }
         var hasher = new PasswordHasher<string>();
         var user = await store.UserAsync(username, ct).ConfigureAwait(false);
-        if (user is null)
+        // An unknown name is verified against a dummy hash, so the answer takes as long either way.
+        var verdict = hasher.VerifyHashedPassword(username, user?.PasswordHash ?? DummyHash, password);
+        if (user is null || verdict == PasswordVerificationResult.Failed)
         {
-            hasher.VerifyHashedPassword(username, DummyHash, password);
-            return ApiJson.Error(401, "invalid username or password");
-        }
-        if (user.LockedUntil is { } locked && locked > now)
-        {
-            return Locked(ctx, locked - now);
-        }
-        var verdict = hasher.VerifyHashedPassword(username, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            var until = await store.RecordLoginFailureAsync(username, now, o.LockoutFailures, TimeSpan.FromMinutes(o.LockoutMinutes), ct).ConfigureAwait(false);
-            return until is { } u ? Locked(ctx, u - now) : ApiJson.Error(401, "invalid username or password");
+            await store.LoginFailedAsync(username, now, ct).ConfigureAwait(false);
+            return attempt.LockedUntil is { } u ? Locked(ctx, u - now) : ApiJson.Error(401, "invalid username or password");
         }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             await store.SetPasswordAsync(username, hasher.HashPassword(username, password), ct).ConfigureAwait(false);
         }
-        if (user.FailedLogins > 0 || user.LockedUntil is not null)
-        {
-            await store.ResetLoginFailuresAsync(username, ct).ConfigureAwait(false);
-        }
+        await store.ResetLoginFailuresAsync(username, ct).ConfigureAwait(false);
         var token = Sessions.NewToken();
         var session = new SessionRecord(Sessions.Hash(token), user.Username, user.Role, user.Clinics, Sessions.NewToken(), now, now.AddHours(o.SessionHours));
         await store.CreateSessionAsync(session, ct).ConfigureAwait(false);
