@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
@@ -16,10 +17,10 @@ internal static class AuthEndpoints
     // Verified against when the user does not exist, so the answer takes as long either way.
     private static readonly string DummyHash = new PasswordHasher<string>().HashPassword("", Guid.NewGuid().ToString());
 
-    public static void Map(WebApplication app)
+    public static void Map(RouteGroupBuilder api)
     {
-        app.MapPost("/api/login", LoginAsync);
-        app.MapPost("/api/logout", async (HttpContext ctx, ITriageStore store) =>
+        api.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(LoginRateLimit.Policy);
+        api.MapPost("/logout", async (HttpContext ctx, ITriageStore store) =>
         {
             var s = Sessions.Current(ctx);
             await store.DeleteSessionAsync(s.TokenHash, ctx.RequestAborted).ConfigureAwait(false);
@@ -27,7 +28,7 @@ internal static class AuthEndpoints
             Sessions.ClearCookie(ctx);
             return Results.NoContent();
         });
-        app.MapGet("/api/me", (HttpContext ctx) => Results.Json(ApiJson.Me(Sessions.Current(ctx))));
+        api.MapGet("/me", (HttpContext ctx) => Results.Json(ApiJson.Me(Sessions.Current(ctx))));
     }
 
     private static async Task<IResult> LoginAsync(HttpContext ctx, LoginRequest? body, ITriageStore store, IOptions<RemoteDxOptions> options)
@@ -64,7 +65,7 @@ internal static class AuthEndpoints
         var session = new SessionRecord(Sessions.Hash(token), user.Username, user.Role, user.Clinics, Sessions.NewToken(), now, now.AddHours(o.SessionHours));
         await store.CreateSessionAsync(session, ct).ConfigureAwait(false);
         await store.AuditAsync("login", user.Username, user.Username, null, ct).ConfigureAwait(false);
-        Sessions.SetCookie(ctx, token, o);
+        Sessions.SetCookie(ctx, token, options.Value);
         return Results.Json(ApiJson.Me(session));
     }
 
