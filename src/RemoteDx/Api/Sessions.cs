@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authorization;
 using System.Text;
@@ -46,7 +47,10 @@ internal static class Sessions
     public static bool SecureCookie(RemoteDxOptions o) => o.Security.SecureCookie ?? !IsLoopbackHttp(o.HttpUrl);
 
     private static bool IsLoopbackHttp(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp &&
+        // Not Uri.IsLoopback: it counts 0.0.0.0 (every interface) as loopback.
+        (uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
+            (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 
     public static void ClearCookie(HttpContext ctx) => ctx.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/", SameSite = SameSiteMode.Strict, HttpOnly = true });
 
