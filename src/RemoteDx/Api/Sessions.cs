@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Authorization;
 using System.Text;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
@@ -48,7 +48,7 @@ internal static class Sessions
 
     private static bool IsLoopbackHttp(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp &&
-        // Not Uri.IsLoopback: it counts 0.0.0.0 (every interface) as loopback.
+        // 0.0.0.0 and [::] (every interface) are not loopback.
         (uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
             (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 
