@@ -75,7 +75,11 @@ public static class PasswordHasher
 
     /// <summary>The work of a verification for a user that does not exist, so a login answer does not reveal which
     /// usernames exist by how long it takes.</summary>
-    public static void VerifyWithoutUser(string password) => Verify(DummyHash, password);
+    public static PasswordVerdict VerifyWithoutUser(string password)
+    {
+        Verify(DummyHash, password);
+        return PasswordVerdict.Failed;
+    }
 
     private static PasswordVerdict VerifyV3(byte[] decoded, string password)
     {
