@@ -11,10 +11,14 @@ namespace RemoteDx.Cli.Tests;
 public sealed class PasswordHasherTests
 {
     [Fact]
-    public void A_hash_written_by_ASP_NET_Core_Identity_verifies()
+    public void A_hash_written_by_ASP_NET_Core_Identity_verifies_and_is_raised_to_the_OWASP_iteration_count()
     {
+        // Identity's default is 100 000 iterations, under OWASP's 210 000 for PBKDF2-HMAC-SHA512.
         var stored = new IdentityHasher().HashPassword("dr_lee", "a long passphrase");
-        Assert.Equal(PasswordVerdict.Success, PasswordHasher.Verify(stored, "a long passphrase"));
+        Assert.Equal(PasswordVerdict.SuccessRehashNeeded, PasswordHasher.Verify(stored, "a long passphrase"));
+        var owasp = new IdentityHasher(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = 210_000 }))
+            .HashPassword("dr_lee", "a long passphrase");
+        Assert.Equal(PasswordVerdict.Success, PasswordHasher.Verify(owasp, "a long passphrase"));
         Assert.Equal(PasswordVerdict.Failed, PasswordHasher.Verify(stored, "a long passphrasE"));
     }
 
