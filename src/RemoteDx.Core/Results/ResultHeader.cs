@@ -1,0 +1,88 @@
+using System.Globalization;
+using RemoteDx.Dicom;
+
+namespace RemoteDx.Core.Results;
+
+/// <summary>The header modules every result object shares: Patient and General Study copied from a source instance
+/// (PS3.3 C.7.1.1, C.7.2.1), General Equipment naming RemoteDx, SOP Common with the AI as Contributing Equipment
+/// (IHE AIR 6.5.3.1).</summary>
+internal static class ResultHeader
+{
+    public const string Manufacturer = "RemoteDx";
+
+    // Patient and General Study attributes copied as they are, Type 2 ones written empty when the source lacks them.
+    private static readonly (ushort Group, ushort Element, VR Vr, bool Type2)[] Copied =
+    [
+        (0x0008, 0x0005, VR.CS, false), // Specific Character Set
+        (0x0010, 0x0010, VR.PN, true),  // Patient's Name
+        (0x0010, 0x0020, VR.LO, true),  // Patient ID
+        (0x0010, 0x0021, VR.LO, false), // Issuer of Patient ID
+        (0x0010, 0x0030, VR.DA, true),  // Patient's Birth Date
+        (0x0010, 0x0040, VR.CS, true),  // Patient's Sex
+        (0x0010, 0x1010, VR.AS, false), // Patient's Age
+        (0x0010, 0x4000, VR.LT, false), // Patient Comments
+        (0x0020, 0x000D, VR.UI, false), // Study Instance UID
+        (0x0008, 0x0020, VR.DA, true),  // Study Date
+        (0x0008, 0x0030, VR.TM, true),  // Study Time
+        (0x0008, 0x0090, VR.PN, true),  // Referring Physician's Name
+        (0x0020, 0x0010, VR.SH, true),  // Study ID
+        (0x0008, 0x0050, VR.SH, true),  // Accession Number
+        (0x0008, 0x1030, VR.LO, false), // Study Description
+    ];
+
+    /// <summary>A new dataset holding the patient and study of <paramref name="source"/>, plus SOP Common,
+    /// General Series and General Equipment for a result object.</summary>
+    public static Dataset Create(Dataset source, ResultAlgorithm algorithm, string sopClassUid, string sopInstanceUid, string modality,
+        string seriesInstanceUid, int seriesNumber, string seriesDescription, int instanceNumber, DateTimeOffset created)
+    {
+        var ds = new Dataset();
+        foreach (var (g, e, vr, type2) in Copied)
+        {
+            var tag = new Tag(g, e);
+            if (source[tag] is { } element)
+            {
+                ds.Set(element);
+            }
+            else if (type2)
+            {
+                ds.SetString(tag, vr, "");
+            }
+        }
+        var inv = CultureInfo.InvariantCulture;
+        var local = created.ToUniversalTime();
+        ds.SetString(Tag.SOPClassUID, VR.UI, sopClassUid);
+        ds.SetString(Tag.SOPInstanceUID, VR.UI, sopInstanceUid);
+        ds.SetString(new Tag(0x0008, 0x0012), VR.DA, local.ToString("yyyyMMdd", inv)); // Instance Creation Date
+        ds.SetString(new Tag(0x0008, 0x0013), VR.TM, local.ToString("HHmmss", inv));   // Instance Creation Time
+        ds.SetString(new Tag(0x0008, 0x0201), VR.SH, "+0000");                         // Timezone Offset From UTC
+        ds.SetString(Tag.Modality, VR.CS, modality);
+        ds.SetString(Tag.SeriesInstanceUID, VR.UI, seriesInstanceUid);
+        ds.SetString(new Tag(0x0020, 0x0011), VR.IS, seriesNumber.ToString(inv));
+        ds.SetString(new Tag(0x0008, 0x103E), VR.LO, seriesDescription);
+        ds.SetString(new Tag(0x0008, 0x0021), VR.DA, local.ToString("yyyyMMdd", inv)); // Series Date
+        ds.SetString(new Tag(0x0008, 0x0031), VR.TM, local.ToString("HHmmss", inv));   // Series Time
+        ds.SetString(Tag.InstanceNumber, VR.IS, instanceNumber.ToString(inv));
+        ds.SetString(new Tag(0x0008, 0x0070), VR.LO, Manufacturer);
+        ds.SetString(new Tag(0x0008, 0x1090), VR.LO, "RemoteDx triage");               // Manufacturer's Model Name
+        ds.SetString(new Tag(0x0018, 0x1020), VR.LO, DicomFile.ImplementationVersionName); // Software Versions
+
+        // IHE AIR: the AI model as Contributing Equipment (Purpose of Reference: Processing Equipment).
+        var equipment = new Dataset();
+        equipment.Set(ResultCodes.ProcessingEquipment.ToSequence(new Tag(0x0040, 0xA170)));
+        equipment.SetString(new Tag(0x0008, 0x0070), VR.LO, Manufacturer);
+        equipment.SetString(new Tag(0x0008, 0x1090), VR.LO, Clip(algorithm.Name, 64));
+        equipment.SetString(new Tag(0x0018, 0x1020), VR.LO, Clip(algorithm.Version, 64));
+        equipment.SetString(new Tag(0x0018, 0x1002), VR.UI, DeviceUid(algorithm));   // Device UID
+        ds.Set(new DicomSequence(new Tag(0x0018, 0xA001), [equipment]));
+        return ds;
+    }
+
+    /// <summary>The AI model as a device: one UID per model file (its sha256).</summary>
+    public static string DeviceUid(ResultAlgorithm algorithm) => ResultUids.Derived("device/" + algorithm.Sha256);
+
+    public static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
+
+    /// <summary>A DICOM DT value in UTC.</summary>
+    public static string DateTimeValue(DateTimeOffset t) =>
+        t.ToUniversalTime().ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "+0000";
+}
