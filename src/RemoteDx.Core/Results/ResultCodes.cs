@@ -20,6 +20,7 @@ public static class ResultCodes
     public static readonly CodedConcept DeviceObserverModelName = new("121015", "DCM", "Device Observer Model Name");
     public static readonly CodedConcept ProcedureReported = new("121058", "DCM", "Procedure reported");
     public static readonly CodedConcept PlainChestXRay = new("399208008", "SCT", "Plain chest X-ray");
+    public static readonly CodedConcept RadiographicImaging = new("363680008", "SCT", "Radiographic imaging procedure");
     public static readonly CodedConcept ImageLibrary = new("111028", "DCM", "Image Library");
     public static readonly CodedConcept ImageLibraryGroup = new("126200", "DCM", "Image Library Group");
     public static readonly CodedConcept ImagingMeasurements = new("126010", "DCM", "Imaging Measurements");
@@ -51,6 +52,10 @@ public static class ResultCodes
     public static readonly CodedConcept ReviewDecision = new("RDX-REVIEW", PrivateScheme, "Radiologist review decision");
     public static readonly CodedConcept Confirmed = new("RDX-CONFIRMED", PrivateScheme, "Confirmed");
     public static readonly CodedConcept Dismissed = new("RDX-DISMISSED", PrivateScheme, "Dismissed");
+
+    /// <summary>TID 1500 Procedure Reported for a source image: a chest radiograph, or radiography in general.</summary>
+    public static CodedConcept ProcedureFor(RemoteDx.Dicom.Dataset source) =>
+        source.GetString(RemoteDx.Dicom.Tag.BodyPartExamined) == "CHEST" ? PlainChestXRay : RadiographicImaging;
 
     /// <summary>The concept a model label means: the manifest's <c>code</c>, or a private 99RDX code made from the label
     /// name when a bring-your-own model gives none.</summary>

@@ -49,18 +49,18 @@ internal static class ResultHeader
             }
         }
         var inv = CultureInfo.InvariantCulture;
-        var local = created.ToUniversalTime();
+        var utc = created.ToUniversalTime();
         ds.SetString(Tag.SOPClassUID, VR.UI, sopClassUid);
         ds.SetString(Tag.SOPInstanceUID, VR.UI, sopInstanceUid);
-        ds.SetString(new Tag(0x0008, 0x0012), VR.DA, local.ToString("yyyyMMdd", inv)); // Instance Creation Date
-        ds.SetString(new Tag(0x0008, 0x0013), VR.TM, local.ToString("HHmmss", inv));   // Instance Creation Time
+        ds.SetString(new Tag(0x0008, 0x0012), VR.DA, utc.ToString("yyyyMMdd", inv)); // Instance Creation Date
+        ds.SetString(new Tag(0x0008, 0x0013), VR.TM, utc.ToString("HHmmss", inv));   // Instance Creation Time
         ds.SetString(new Tag(0x0008, 0x0201), VR.SH, "+0000");                         // Timezone Offset From UTC
         ds.SetString(Tag.Modality, VR.CS, modality);
         ds.SetString(Tag.SeriesInstanceUID, VR.UI, seriesInstanceUid);
         ds.SetString(new Tag(0x0020, 0x0011), VR.IS, seriesNumber.ToString(inv));
         ds.SetString(new Tag(0x0008, 0x103E), VR.LO, seriesDescription);
-        ds.SetString(new Tag(0x0008, 0x0021), VR.DA, local.ToString("yyyyMMdd", inv)); // Series Date
-        ds.SetString(new Tag(0x0008, 0x0031), VR.TM, local.ToString("HHmmss", inv));   // Series Time
+        ds.SetString(new Tag(0x0008, 0x0021), VR.DA, utc.ToString("yyyyMMdd", inv)); // Series Date
+        ds.SetString(new Tag(0x0008, 0x0031), VR.TM, utc.ToString("HHmmss", inv));   // Series Time
         ds.SetString(Tag.InstanceNumber, VR.IS, instanceNumber.ToString(inv));
         ds.SetString(new Tag(0x0008, 0x0070), VR.LO, Manufacturer);
         ds.SetString(new Tag(0x0008, 0x1090), VR.LO, "RemoteDx triage");               // Manufacturer's Model Name

@@ -96,7 +96,7 @@ public static class TriageReport
             SrContent.Text("HAS OBS CONTEXT", ResultCodes.DeviceObserverName, a.Name),
             SrContent.Text("HAS OBS CONTEXT", ResultCodes.DeviceObserverManufacturer, ResultHeader.Manufacturer),
             SrContent.Text("HAS OBS CONTEXT", ResultCodes.DeviceObserverModelName, $"{a.Name} {a.Version}"),
-            SrContent.Code("HAS CONCEPT MOD", ResultCodes.ProcedureReported, ResultCodes.PlainChestXRay),
+            SrContent.Code("HAS CONCEPT MOD", ResultCodes.ProcedureReported, ResultCodes.ProcedureFor(study.Instances[0].Dataset)),
             // TID 1600 Image Library: every image the findings were inferred from.
             SrContent.Container("CONTAINS", ResultCodes.ImageLibrary,
             [

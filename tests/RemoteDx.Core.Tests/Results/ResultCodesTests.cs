@@ -41,4 +41,22 @@ public sealed class ResultCodesTests
         var ex = Assert.Throws<ModelLoadException>(() => ModelManifest.Parse(bad, "manifest.json"));
         Assert.Contains("manifest.json", ex.Message);
     }
+
+    [Fact]
+    public void Findings_from_a_model_score_take_the_manifest_code_and_the_label_heatmap()
+    {
+        var manifest = ModelManifest.Parse(File.ReadAllText(Path.Combine(ModelFolder.RepoRoot, "models", "cxr-triage", "manifest.json")), "manifest.json");
+        var perLabel = new Heatmap("pneumothorax", 2, 2, [0, 0.5f, 1, 0]);
+        var whole = new Heatmap(null, 2, 2, [1, 1, 1, 1]);
+        var score = new ModelScore("cxr-triage", "1.0.0", manifest.Sha256,
+            [new LabelScore("pneumothorax", 0.9f, true, 0.84f, 1, true), new LabelScore("unknown-label", 0.1f, false, 0.5f, 0.5f, false)],
+            [perLabel, whole], new InputPlacement(0.1f, 0, 0.8f, 1));
+        var instance = ScoredInstance.From(ResultStudies.Sample("clinic-a/pneumothorax-pa.dcm"), score, manifest);
+        Assert.Equal(new CodedConcept("36118008", "SCT", "Pneumothorax"), instance.Findings[0].Code);
+        Assert.Same(perLabel, instance.Findings[0].Heatmap);
+        Assert.Equal(new InputPlacement(0.1f, 0, 0.8f, 1), instance.Findings[0].Letterbox);
+        Assert.Equal(new CodedConcept("unknown-label", "99RDX", "unknown-label"), instance.Findings[1].Code);
+        Assert.Same(whole, instance.Findings[1].Heatmap);
+        Assert.Equal(0.9, instance.Findings[0].Probability, 5);
+    }
 }
