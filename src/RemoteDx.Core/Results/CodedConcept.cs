@@ -8,7 +8,7 @@ public sealed record CodedConcept(string Value, string Scheme, string Meaning)
     /// <summary>One item of a Code Sequence.</summary>
     public Dataset ToItem()
     {
-        var item = new Dataset();
+        var item = ResultHeader.NewItem();
         item.SetString(new Tag(0x0008, 0x0100), VR.SH, Value);
         item.SetString(new Tag(0x0008, 0x0102), VR.SH, Scheme);
         item.SetString(new Tag(0x0008, 0x0104), VR.LO, Meaning);

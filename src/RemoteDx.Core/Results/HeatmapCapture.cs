@@ -68,7 +68,7 @@ public static class HeatmapCapture
         }
         ds.SetString(new Tag(0x0008, 0x2111), VR.ST, ResultHeader.Clip(
             $"{Caption}. {study.Algorithm.Name} {study.Algorithm.Version} heatmap for {finding.Code.Meaning} blended over the source image", 1024));
-        var source = new Dataset();
+        var source = ResultHeader.NewItem();
         source.SetString(new Tag(0x0008, 0x1150), VR.UI, instance.SopClassUid);
         source.SetString(new Tag(0x0008, 0x1155), VR.UI, instance.SopInstanceUid);
         ds.Set(new DicomSequence(new Tag(0x0008, 0x2112), [source]));                 // Source Image Sequence

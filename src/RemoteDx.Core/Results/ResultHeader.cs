@@ -10,10 +10,27 @@ internal static class ResultHeader
 {
     public const string Manufacturer = "RemoteDx";
 
-    // Patient and General Study attributes copied as they are, Type 2 ones written empty when the source lacks them.
+    /// <summary>Results are written in UTF-8 (ISO_IR 192), whatever the source's character set: names, comments and
+    /// codes from anywhere fit, and copied text is re-encoded.</summary>
+    public const string CharacterSet = "ISO_IR 192";
+
+    /// <summary>Parent of detached items while they are built, so their text is encoded in <see cref="CharacterSet"/>
+    /// before they are placed in a result (which then becomes their parent).</summary>
+    public static Dataset NewItem() => new(Utf8Root);
+
+    private static readonly Dataset Utf8Root = CreateUtf8Root();
+
+    private static Dataset CreateUtf8Root()
+    {
+        var root = new Dataset();
+        root.SetString(Tag.SpecificCharacterSet, VR.CS, CharacterSet);
+        return root;
+    }
+
+    // Patient and General Study attributes copied (text decoded from the source's character set and re-encoded),
+    // Type 2 ones written empty when the source lacks them.
     private static readonly (ushort Group, ushort Element, VR Vr, bool Type2)[] Copied =
     [
-        (0x0008, 0x0005, VR.CS, false), // Specific Character Set
         (0x0010, 0x0010, VR.PN, true),  // Patient's Name
         (0x0010, 0x0020, VR.LO, true),  // Patient ID
         (0x0010, 0x0021, VR.LO, false), // Issuer of Patient ID
@@ -36,12 +53,13 @@ internal static class ResultHeader
         string seriesInstanceUid, int seriesNumber, string seriesDescription, int instanceNumber, DateTimeOffset created)
     {
         var ds = new Dataset();
+        ds.SetString(Tag.SpecificCharacterSet, VR.CS, CharacterSet);
         foreach (var (g, e, vr, type2) in Copied)
         {
             var tag = new Tag(g, e);
-            if (source[tag] is { } element)
+            if (source.GetString(tag) is { } value)
             {
-                ds.Set(element);
+                ds.SetString(tag, vr, value);
             }
             else if (type2)
             {
@@ -67,7 +85,7 @@ internal static class ResultHeader
         ds.SetString(new Tag(0x0018, 0x1020), VR.LO, DicomFile.ImplementationVersionName); // Software Versions
 
         // IHE AIR: the AI model as Contributing Equipment (Purpose of Reference: Processing Equipment).
-        var equipment = new Dataset();
+        var equipment = NewItem();
         equipment.Set(ResultCodes.ProcessingEquipment.ToSequence(new Tag(0x0040, 0xA170)));
         equipment.SetString(new Tag(0x0008, 0x0070), VR.LO, Manufacturer);
         equipment.SetString(new Tag(0x0008, 0x1090), VR.LO, Clip(algorithm.Name, 64));

@@ -20,7 +20,7 @@ internal static class SrContent
         item.SetString(ContinuityOfContent, VR.CS, "SEPARATE");
         if (template is not null)
         {
-            var t = new Dataset();
+            var t = ResultHeader.NewItem();
             t.SetString(new Tag(0x0008, 0x0105), VR.CS, "DCMR");     // Mapping Resource
             t.SetString(new Tag(0x0040, 0xDB00), VR.CS, template);   // Template Identifier
             item.Set(new DicomSequence(ContentTemplateSequence, [t]));
@@ -63,7 +63,7 @@ internal static class SrContent
     public static Dataset Num(string relationship, CodedConcept name, double value, CodedConcept units, IEnumerable<Dataset>? children = null)
     {
         var item = Item(relationship, "NUM", name);
-        var measured = new Dataset();
+        var measured = ResultHeader.NewItem();
         measured.SetString(new Tag(0x0040, 0xA30A), VR.DS, Ds(value));
         measured.Set(units.ToSequence(new Tag(0x0040, 0x08EA)));
         item.Set(new DicomSequence(new Tag(0x0040, 0xA300), [measured]));
@@ -78,7 +78,7 @@ internal static class SrContent
     public static Dataset Image(string? relationship, CodedConcept? name, string sopClassUid, string sopInstanceUid)
     {
         var item = Item(relationship, "IMAGE", name);
-        var reference = new Dataset();
+        var reference = ResultHeader.NewItem();
         reference.SetString(new Tag(0x0008, 0x1150), VR.UI, sopClassUid);
         reference.SetString(new Tag(0x0008, 0x1155), VR.UI, sopInstanceUid);
         item.Set(new DicomSequence(new Tag(0x0008, 0x1199), [reference]));
@@ -90,7 +90,7 @@ internal static class SrContent
 
     private static Dataset Item(string? relationship, string valueType, CodedConcept? name)
     {
-        var item = new Dataset();
+        var item = ResultHeader.NewItem();
         if (relationship is not null)
         {
             item.SetString(RelationshipType, VR.CS, relationship);

@@ -55,7 +55,7 @@ public static class TriageReport
         ds.SetString(new Tag(0x0040, 0xA496), VR.CS, verification is null ? "PRELIMINARY" : "FINAL"); // Preliminary Flag
         if (verification is not null)
         {
-            var observer = new Dataset();
+            var observer = ResultHeader.NewItem();
             observer.SetString(new Tag(0x0040, 0xA027), VR.LO, ResultHeader.Clip(verification.VerifyingOrganization, 64));
             observer.SetString(new Tag(0x0040, 0xA030), VR.DT, ResultHeader.DateTimeValue(verification.VerifiedAt));
             observer.SetString(new Tag(0x0040, 0xA075), VR.PN, verification.VerifyingObserverName);
@@ -73,7 +73,7 @@ public static class TriageReport
             study.Instances.Select(i => (i.SeriesInstanceUid, i.SopClassUid, i.SopInstanceUid)).ToList())]));
 
         // PS3.3 C.12.1.1.4: the private scheme the report uses, identified.
-        var scheme = new Dataset();
+        var scheme = ResultHeader.NewItem();
         scheme.SetString(new Tag(0x0008, 0x0102), VR.SH, ResultCodes.PrivateScheme);
         scheme.SetString(new Tag(0x0008, 0x0115), VR.ST, "RemoteDx private codes (docs/models.md)");
         scheme.SetString(new Tag(0x0008, 0x0116), VR.ST, ResultHeader.Manufacturer);
@@ -167,16 +167,16 @@ public static class TriageReport
     /// <summary>A Hierarchical SOP Instance Reference Macro item (PS3.3 Table C.17-3): study, series, instances.</summary>
     internal static Dataset HierarchicalReference(string studyUid, IReadOnlyList<(string Series, string SopClass, string SopInstance)> instances)
     {
-        var item = new Dataset();
+        var item = ResultHeader.NewItem();
         item.SetString(Tag.StudyInstanceUID, VR.UI, studyUid);
         var series = new List<Dataset>();
         foreach (var group in instances.GroupBy(i => i.Series))
         {
-            var s = new Dataset();
+            var s = ResultHeader.NewItem();
             s.SetString(Tag.SeriesInstanceUID, VR.UI, group.Key);
             s.Set(new DicomSequence(new Tag(0x0008, 0x1199), group.Select(i =>
             {
-                var r = new Dataset();
+                var r = ResultHeader.NewItem();
                 r.SetString(new Tag(0x0008, 0x1150), VR.UI, i.SopClass);
                 r.SetString(new Tag(0x0008, 0x1155), VR.UI, i.SopInstance);
                 return r;

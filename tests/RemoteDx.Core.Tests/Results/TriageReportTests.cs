@@ -134,6 +134,38 @@ public sealed partial class TriageReportTests
         Assert.Equal("SR UNVERIFIED 1500 6 0.9612 0.8125 0.0123 0.9431 0.5 0.0456", output);
     }
 
+    [Fact]
+    public void Names_and_comments_outside_ASCII_survive_in_UTF_8_whatever_the_source_character_set()
+    {
+        var study = ResultStudies.TwoImageStudy();
+        foreach (var instance in study.Instances)
+        {
+            instance.Dataset.SetString(Tag.SpecificCharacterSet, VR.CS, "ISO_IR 100");
+            instance.Dataset.SetString(Tag.PatientName, VR.PN, "Müller^Jürgen");
+        }
+        var dir = ExternalTools.TempDir();
+        var firstPath = Path.Combine(dir, "sr-1.dcm");
+        TriageReport.Create(study, ResultStudies.Scored).Save(firstPath);
+        var verification = new Verification("Größe^Anaïs", "Hôpital Nord", ResultStudies.Scored,
+            [new ReviewDecision(study.Instances[0].SopInstanceUid, "effusion", true, "Erguss bestätigt")]);
+        var path = Path.Combine(dir, "sr-2.dcm");
+        TriageReport.CreateVerified(study, DicomFile.Open(firstPath), verification, ResultStudies.Scored).Save(path);
+
+        Dciodvfy.AssertValid(path);
+        var output = ExternalTools.PythonOk("""
+            import sys, pydicom
+            ds = pydicom.dcmread(sys.argv[1])
+            def walk(items):
+                for it in items:
+                    yield it
+                    yield from walk(getattr(it, 'ContentSequence', []))
+            texts = [it.TextValue for it in walk(ds.ContentSequence) if it.ValueType == 'TEXT' and it.ConceptNameCodeSequence[0].CodeValue == '121106']
+            v = ds.VerifyingObserverSequence[0]
+            sys.stdout.buffer.write('|'.join([ds.SpecificCharacterSet, str(ds.PatientName), str(v.VerifyingObserverName), v.VerifyingOrganization] + texts).encode('utf-8'))
+            """, path);
+        Assert.Equal("ISO_IR 192|M\u00fcller^J\u00fcrgen|Gr\u00f6\u00dfe^Ana\u00efs|H\u00f4pital Nord|Erguss best\u00e4tigt", output);
+    }
+
     [GeneratedRegex("""CODE:\(121071,DCM,"Finding"\)=\(([^)]*)\)""")]
     private static partial Regex FindingRegex();
 
