@@ -15,13 +15,14 @@ public static class Dciodvfy
         return (errors, output);
     }
 
-    /// <summary>Fails unless dciodvfy reports no error for the file.</summary>
-    public static void AssertValid(string path)
+    /// <summary>Fails unless dciodvfy reports no error for the file (nor any warning, unless allowed).</summary>
+    public static void AssertValid(string path, bool allowWarnings = true)
     {
         var (errors, output) = Check(path);
-        if (errors.Count > 0)
+        var warnings = allowWarnings ? 0 : output.Split('\n').Count(l => l.StartsWith("Warning", StringComparison.Ordinal));
+        if (errors.Count > 0 || warnings > 0)
         {
-            throw new Xunit.Sdk.XunitException($"dciodvfy reports {errors.Count} error(s) for {path}:\n{output}");
+            throw new Xunit.Sdk.XunitException($"dciodvfy reports {errors.Count} error(s) and {warnings} warning(s) for {path}:\n{output}");
         }
     }
 }
