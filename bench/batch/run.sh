@@ -18,7 +18,7 @@ mkdir -p "$work"
 cd "$work"
 
 if [ ! -d raw ]; then
-  if "$exe" --help 2>&1 | grep -q "phantoms --count"; then
+  if "$exe" phantoms --help >/dev/null 2>&1; then
     "$exe" phantoms --count 16 --out raw --seed 7 --size 2048 >/dev/null
     corpus="remotedx phantoms --size 2048"
   else

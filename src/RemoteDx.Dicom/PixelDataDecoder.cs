@@ -13,9 +13,44 @@ public static class PixelDataDecoder
     public static byte[] DecodeFrame(DicomFile file, int frame, long maxFrameBytes = DefaultMaxFrameBytes) =>
         DecodeFrame(file.Dataset, file.TransferSyntax, frame, maxFrameBytes);
 
+    /// <summary>How many frames can be decoded: Number of Frames, or fewer when native pixel data is too short.</summary>
+    public static FrameCount CountFrames(DicomFile file) => CountFrames(file.Dataset, file.TransferSyntax);
+
+    /// <inheritdoc cref="CountFrames(DicomFile)"/>
+    public static FrameCount CountFrames(Dataset ds, TransferSyntax syntax)
+    {
+        var element = ds[Tag.PixelData] ?? throw new DicomFormatException("dataset has no Pixel Data", tag: Tag.PixelData);
+        RequireKnown(syntax);
+        return CountFrames(element, PixelFormat.FromDataset(ds));
+    }
+
+    private static FrameCount CountFrames(DicomElement element, PixelFormat format)
+    {
+        if (element is DicomFragments)
+        {
+            // Encapsulated frames are found from the fragments (FrameFragments), which say so when one is missing.
+            return new FrameCount(format.NumberOfFrames, format.NumberOfFrames, element.Length, 0);
+        }
+        long available;
+        long frameBytes;
+        if (format.BitsAllocated == 1)
+        {
+            // PS3.5 8.1.1: 1-bit frames are packed back to back and may start mid-byte.
+            available = element.Length * 8 / format.NativeFrameBits;
+            frameBytes = (format.NativeFrameBits + 7) / 8;
+        }
+        else
+        {
+            frameBytes = IsNativeYbrFull422(format) ? format.PixelsPerFrame * 2 * format.BytesPerSample : format.DecodedFrameBytes;
+            available = element.Length / frameBytes;
+        }
+        return new FrameCount(format.NumberOfFrames, (int)Math.Min(format.NumberOfFrames, available), element.Length, frameBytes);
+    }
+
     public static byte[] DecodeFrame(Dataset ds, TransferSyntax syntax, int frame, long maxFrameBytes = DefaultMaxFrameBytes)
     {
         var element = ds[Tag.PixelData] ?? throw new DicomFormatException("dataset has no Pixel Data", tag: Tag.PixelData);
+        RequireKnown(syntax);
         var format = PixelFormat.FromDataset(ds);
         if (frame < 0 || frame >= format.NumberOfFrames)
         {
@@ -26,6 +61,13 @@ public static class PixelDataDecoder
         if (format.DecodedFrameBytes > limit)
         {
             throw new DicomLimitException($"a decoded frame of {format.Rows}x{format.Columns}x{format.SamplesPerPixel} at {format.BitsAllocated} bits ({format.DecodedFrameBytes} bytes) exceeds the limit of {limit} bytes for Pixel Data {Tag.PixelData}");
+        }
+        var count = CountFrames(element, format);
+        if (frame >= count.Available)
+        {
+            // Native data shorter than Number of Frames promises: the missing frames are not invented from what follows.
+            throw new DicomFormatException($"frame {frame} is not in the pixel data: Number of Frames {Tag.NumberOfFrames} is {count.Declared} "
+                + $"but Pixel Data holds {count.PixelDataLength} bytes, enough for {count.Available} frame(s) of {count.FrameBytes} bytes", tag: Tag.PixelData);
         }
         byte[] result;
         if (element is DicomFragments fragments)
@@ -39,7 +81,7 @@ public static class PixelDataDecoder
         }
         else
         {
-            if (syntax.IsEncapsulated && syntax != TransferSyntax.EncapsulatedUncompressedExplicitVRLittleEndian && syntax.IsKnown)
+            if (syntax.IsEncapsulated && syntax != TransferSyntax.EncapsulatedUncompressedExplicitVRLittleEndian)
             {
                 throw new DicomFormatException($"transfer syntax {syntax.Name} needs encapsulated pixel data but it is native", tag: Tag.PixelData);
             }
@@ -47,6 +89,15 @@ public static class PixelDataDecoder
         }
         NormalizeStoredValues(result, format);
         return result;
+    }
+
+    /// <summary>An unknown syntax could be compressed in any way; its pixel data is never passed off as native.</summary>
+    private static void RequireKnown(TransferSyntax syntax)
+    {
+        if (!syntax.IsKnown)
+        {
+            throw new DicomTransferSyntaxException(syntax.Uid, "its pixel data cannot be decoded (PS3.5 10)");
+        }
     }
 
     private static byte[] DecodeNative(ReadOnlySpan<byte> data, PixelFormat f, int frame)

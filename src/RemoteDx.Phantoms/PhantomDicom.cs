@@ -46,7 +46,7 @@ public static class PhantomDicom
         S(0x0008, 0x103E, VR.LO, chest ? $"CHEST {view}" : "HAND PA");
         S(0x0008, 0x1090, VR.LO, "remotedx phantoms");
         // PS3.3 C.8.11.5 / C.10.22 General Anatomy Required Macro (Type 2 in DX, 2C in General Image); CID 4031.
-        ds.Set(new DicomSequence(new Tag(0x0008, 0x2218), [chest ? Code("43799004", "SCT", "Chest") : Code("85562004", "SCT", "Hand")]));
+        ds.Set(new DicomSequence(Tag.AnatomicRegionSequence, [chest ? Code("43799004", "SCT", "Chest") : Code("85562004", "SCT", "Hand")]));
         ds.SetString(Tag.PatientName, VR.PN, c.Patient.Name);
         ds.SetString(Tag.PatientID, VR.LO, c.Patient.Id);
         S(0x0010, 0x0030, VR.DA, c.Patient.BirthDate);
@@ -68,11 +68,11 @@ public static class PhantomDicom
             // PS3.3 C.8.11.5 DX Positioning: a portable AP film has no positioner; PA chest and hand use a column stand.
             S(0x0018, 0x1508, VR.CS, acq.View == ProjectionView.AP ? "NONE" : "COLUMN");
             // PS3.3 C.7.6.14 Acquisition Context (Type 2: empty, no context recorded).
-            ds.Set(new DicomSequence(new Tag(0x0040, 0x0555)));
+            ds.Set(new DicomSequence(Tag.AcquisitionContextSequence));
             // CID 4010 DX View: the coded form of View Position, which dciodvfy expects whenever the view is known.
             var viewCode = acq.View == ProjectionView.AP ? Code("399348003", "SCT", "antero-posterior") : Code("399300004", "SCT", "postero-anterior");
-            viewCode.Set(new DicomSequence(new Tag(0x0054, 0x0222)));
-            ds.Set(new DicomSequence(new Tag(0x0054, 0x0220), [viewCode]));
+            viewCode.Set(new DicomSequence(Tag.ViewModifierCodeSequence));
+            ds.Set(new DicomSequence(Tag.ViewCodeSequence, [viewCode]));
         }
         ds.SetString(Tag.StudyInstanceUID, VR.UI, c.StudyInstanceUid);
         ds.SetString(Tag.SeriesInstanceUID, VR.UI, c.SeriesInstanceUid);
@@ -101,7 +101,7 @@ public static class PhantomDicom
             // DX Image (PS3.3 C.8.11.3) only; the CR IOD has no Pixel Intensity Relationship.
             S(0x0028, 0x1040, VR.CS, "LOG");
             // PS3.3 C.8.11.3.1.2: -1 when larger values mean less X-ray intensity (MONOCHROME2 here).
-            ds.SetBytes(new Tag(0x0028, 0x1041), VR.SS, acq.Photometric == "MONOCHROME2" ? [0xFF, 0xFF] : [0x01, 0x00]);
+            ds.SetBytes(Tag.PixelIntensityRelationshipSign, VR.SS, acq.Photometric == "MONOCHROME2" ? [0xFF, 0xFF] : [0x01, 0x00]);
             // PS3.3 C.8.11.3.1.4: IDENTITY for MONOCHROME2, INVERSE for MONOCHROME1.
             S(0x2050, 0x0020, VR.CS, acq.Photometric == "MONOCHROME2" ? "IDENTITY" : "INVERSE");
         }
@@ -138,9 +138,9 @@ public static class PhantomDicom
     private static Dataset Code(string value, string scheme, string meaning)
     {
         var item = new Dataset();
-        item.SetString(new Tag(0x0008, 0x0100), VR.SH, value);
-        item.SetString(new Tag(0x0008, 0x0102), VR.SH, scheme);
-        item.SetString(new Tag(0x0008, 0x0104), VR.LO, meaning);
+        item.SetString(Tag.CodeValue, VR.SH, value);
+        item.SetString(Tag.CodingSchemeDesignator, VR.SH, scheme);
+        item.SetString(Tag.CodeMeaning, VR.LO, meaning);
         return item;
     }
 }

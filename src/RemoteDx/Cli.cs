@@ -1,211 +1,127 @@
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using RemoteDx.Dicom;
-using RemoteDx.Dicom.IO;
 
 namespace RemoteDx;
 
-/// <summary>The remotedx command line: one subcommand per verb. Every failure is one line on stderr and a
-/// non-zero exit.</summary>
+/// <summary>Where a command reads and writes: the console in the executable, string writers in tests.</summary>
+public sealed record CommandIO(TextReader Stdin, TextWriter Stdout, TextWriter Stderr);
+
+/// <summary>The remotedx command line: one System.CommandLine tree for every subcommand (help, validation, completion
+/// via the [suggest] directive) and one place that turns outcomes into exit codes. Every failure is one line on stderr:
+/// exit 2 for a usage error (the command line cannot be run as given), 1 for a runtime failure (missing or bad input,
+/// an unreachable peer, no loadable model), 0 for success; 70 only for a bug of ours (EX_SOFTWARE), 130 when `score` is
+/// interrupted.</summary>
 public static class Cli
 {
-    private const string Usage = """
-        usage: remotedx <command> [options]
-          dump FILE [--json]                          the dataset as text, or DICOM JSON (PS3.18 F)
-          pixels FILE OUT [--frame N]                 decoded stored values as raw little-endian samples
-          render FILE OUT.png|OUT.jpg [--frame N] [--wc C --ww W]   the displayed image
-          codecs                                      which transfer syntaxes this machine can decode
-          serve [--config FILE] [--dicom-port N] [--http-url URL] [--data DIR] [--aet AE]
-                                                      the DICOM listener and web server
-          send HOST PORT PATH... [--aet X] [--called-aet Y] [--tls [--ca F] [--cert F --key F]]
-                                                      C-STORE files and folders
-          score PATH... --out FILE.csv|FILE.json [--models NAMES] [--workers N] [--resume] [--models-dir DIR] [--provider P]
-                                                      offline scoring of files, folders and zip archives
-          models list|validate ...                    installed models; validation on labelled images (docs/cli.md)
-          users add NAME --role R [--clinic AET]... --password-stdin | users passwd NAME --password-stdin | users list
-                                                      web viewer accounts ([--data DIR] [--config FILE])
-          phantoms --count N --out DIR [--seed S] [--size PX] [--findings-rate R] | phantoms --samples --out DIR   synthetic chest phantoms
-        """;
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int UsageError = 2;
+    public const int InternalError = 70;
 
     /// <summary>Every command, the long-running and network ones included.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default, TextReader? stdin = null)
     {
-        if (args is ["score", ..]) return await ScoreCommand.RunAsync(args[1..], stdout, stderr, ct).ConfigureAwait(false);
-        if (args is ["models", ..]) return await ModelsCommand.RunAsync(args[1..], stdout, stderr, ct).ConfigureAwait(false);
-        if (args.Length > 0 && args[0] == "users") return await UsersCommand.RunAsync(args[1..], Console.In, stdout, stderr, ct).ConfigureAwait(false);
-        if (args.Length > 0 && args[0] is "serve" or "send")
+        var io = new CommandIO(stdin ?? Console.In, stdout, stderr);
+        // No response files: "@name" is a path like any other (a DICOM file may be called that).
+        var result = CreateRoot(io).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (result.Action is ParseErrorAction)
         {
-            try
-            {
-                return args[0] == "serve"
-                    ? await Hosting.ServeCommand.RunAsync(args[1..], stderr, ct).ConfigureAwait(false)
-                    : await SendCommand.RunAsync(args[1..], stdout, stderr, ct).ConfigureAwait(false);
-            }
-            catch (ArgumentException ex)
-            {
-                stderr.WriteLine("remotedx: " + OneLine(ex.Message));
-                return 2;
-            }
-            catch (Exception ex) when (ex is DicomException or IOException or UnauthorizedAccessException
-                or System.Security.Cryptography.CryptographicException or InvalidOperationException)
-            {
-                stderr.WriteLine("remotedx: " + OneLine(ex.Message));
-                return 1;
-            }
+            stderr.WriteLine(UsageLine(result, FirstError(result)));
+            return UsageError;
         }
-        return Run(args, stdout, stderr);
-    }
-
-    /// <summary>The file commands (dump, pixels, render, codecs).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
-    {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        // Signals stay with the commands: serve's host drains on SIGTERM and score resumes after Ctrl+C, so
+        // System.CommandLine must not cancel or kill the process itself (ProcessTerminationTimeout = null).
+        var invocation = new InvocationConfiguration
         {
-            (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
-        }
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
         try
         {
-            return args[0] switch
-            {
-                "dump" => Dump(args[1..], stdout),
-                "pixels" => Pixels(args[1..]),
-                "render" => Render(args[1..]),
-                "codecs" => Codecs(stdout),
-                "phantoms" => PhantomsCommand.Run(args[1..], stdout),
-                "serve" or "send" => throw new UsageException($"'{args[0]}' runs through Cli.RunAsync"),
-                _ => throw new UsageException($"unknown command '{args[0]}' (try 'remotedx --help')"),
-            };
+            return await result.InvokeAsync(invocation, ct).ConfigureAwait(false);
         }
-        catch (UsageException ex)
+        catch (CommandUsageException ex)
         {
-            stderr.WriteLine("remotedx: " + ex.Message);
-            return 2;
+            stderr.WriteLine(UsageLine(result, ex.Message));
+            return UsageError;
         }
-        catch (Exception ex) when (ex is DicomException or IOException or UnauthorizedAccessException or InvalidDataException
-            or NotSupportedException or ArgumentException or FormatException or OutOfMemoryException or OverflowException)
+        catch (Exception ex) when (IsRuntimeFailure(ex))
         {
             stderr.WriteLine("remotedx: " + OneLine(ex.Message));
-            return 1;
+            return Failure;
         }
         catch (Exception ex)
         {
             // A bug of ours, not bad input: still one line and a distinct exit code (EX_SOFTWARE), never a stack dump.
             stderr.WriteLine($"remotedx: internal error ({ex.GetType().Name}): {OneLine(ex.Message)}");
-            return 70;
+            return InternalError;
         }
     }
 
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+    /// <summary>The same, for callers without an async context (tests of the file commands, whose actions are
+    /// synchronous, so this never blocks on I/O of its own).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
 
-    private static int Dump(string[] args, TextWriter stdout)
+    /// <summary>The whole command tree.</summary>
+    public static RootCommand CreateRoot(CommandIO io)
     {
-        var (positional, flags) = Parse(args, ["--json"], []);
-        if (positional.Count != 1)
+        var root = new RootCommand("RemoteDx: DICOM triage service and tools. Exit codes: 0 success, 1 runtime failure, 2 usage error.")
         {
-            throw new UsageException("usage: remotedx dump FILE [--json]");
-        }
-        var file = DicomReader.ReadFile(positional[0]);
-        if (flags.ContainsKey("--json"))
-        {
-            stdout.WriteLine(DicomJson.Serialize(file.Dataset));
-        }
-        else
-        {
-            stdout.Write(DatasetDumper.Dump(file));
-        }
-        return 0;
+            FileCommands.Dump(io),
+            FileCommands.Pixels(io),
+            FileCommands.Render(io),
+            FileCommands.Codecs(io),
+            Hosting.ServeCommand.Create(io),
+            SendCommand.Create(io),
+            ScoreCommand.Create(io),
+            ModelsCommand.Create(io),
+            UsersCommand.Create(io),
+            PhantomsCommand.Create(io),
+        };
+        return root;
     }
 
-    private static int Pixels(string[] args)
+    private static bool IsRuntimeFailure(Exception ex) => ex is DicomException or IOException or UnauthorizedAccessException
+        or InvalidDataException or NotSupportedException or ArgumentException or FormatException or OutOfMemoryException
+        or OverflowException or InvalidOperationException or TimeoutException or System.Security.Cryptography.CryptographicException
+        or System.Security.Authentication.AuthenticationException or System.Net.Sockets.SocketException or System.Data.Common.DbException;
+
+    /// <summary>The error worth the one line: for `remotedx bogus`, "unrecognized 'bogus'" rather than "required
+    /// command was not provided".</summary>
+    private static string FirstError(ParseResult result)
     {
-        var (positional, flags) = Parse(args, [], ["--frame"]);
-        if (positional.Count != 2)
+        if (result.UnmatchedTokens is [var token, ..])
         {
-            throw new UsageException("usage: remotedx pixels FILE OUT [--frame N]");
-        }
-        var frame = flags.TryGetValue("--frame", out var f) ? ParseInt(f, "--frame") : 0;
-        var file = DicomReader.ReadFile(positional[0], new DicomReadOptions { LazyPixelData = true });
-        var data = PixelDataDecoder.DecodeFrame(file, frame);
-        WriteAtomically(positional[1], data);
-        return 0;
-    }
-
-    private static int Render(string[] args)
-    {
-        var (positional, flags) = Parse(args, [], ["--frame", "--wc", "--ww"]);
-        if (positional.Count != 2)
-        {
-            throw new UsageException("usage: remotedx render FILE OUT.png [--frame N] [--wc C --ww W]");
-        }
-        var frame = flags.TryGetValue("--frame", out var f) ? ParseInt(f, "--frame") : 0;
-        double? wc = flags.TryGetValue("--wc", out var c) ? ParseDouble(c, "--wc") : null;
-        double? ww = flags.TryGetValue("--ww", out var w) ? ParseDouble(w, "--ww") : null;
-        if (wc.HasValue != ww.HasValue)
-        {
-            throw new UsageException("--wc and --ww go together");
-        }
-        if (ww is <= 0)
-        {
-            throw new UsageException("--ww must be positive");
-        }
-        var file = DicomReader.ReadFile(positional[0], new DicomReadOptions { LazyPixelData = true });
-        var bytes = Renderer.RenderToFile(file, frame, wc, ww, positional[1]);
-        WriteAtomically(positional[1], bytes);
-        return 0;
-    }
-
-    private static int Codecs(TextWriter stdout)
-    {
-        foreach (var s in RemoteDx.Dicom.Codecs.CodecRegistry.SelfTest())
-        {
-            stdout.WriteLine($"{(s.Available ? "ok  " : "FAIL")}  {s.Syntax.Uid,-24} {s.Syntax.Name}  [{s.Codec}]{(s.Error is null ? "" : "  " + s.Error)}");
-        }
-        return 0;
-    }
-
-    private static void WriteAtomically(string path, byte[] data)
-    {
-        var tmp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(tmp, data);
-        File.Move(tmp, path, overwrite: true);
-    }
-
-    private static int ParseInt(string s, string name) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"{name} needs an integer, not '{s}'");
-
-    private static double ParseDouble(string s, string name) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw new UsageException($"{name} needs a number, not '{s}'");
-
-    private static (List<string> Positional, Dictionary<string, string> Flags) Parse(string[] args, string[] switches, string[] valued)
-    {
-        var positional = new List<string>();
-        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var a = args[i];
-            if (switches.Contains(a))
+            foreach (var e in result.Errors)
             {
-                flags[a] = "";
-            }
-            else if (valued.Contains(a))
-            {
-                if (i + 1 >= args.Length)
+                if (e.Message.Contains($"'{token}'", StringComparison.Ordinal))
                 {
-                    throw new UsageException($"{a} needs a value");
+                    return e.Message;
                 }
-                flags[a] = args[++i];
-            }
-            else if (a.StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new UsageException($"unknown option '{a}'");
-            }
-            else
-            {
-                positional.Add(a);
             }
         }
-        return (positional, flags);
+        return result.Errors[0].Message;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    /// <summary>"remotedx: COMMAND: what is wrong (see 'remotedx COMMAND --help')" — one line, naming the command.</summary>
+    private static string UsageLine(ParseResult result, string message)
+    {
+        var names = new List<string>();
+        for (var c = result.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (c.Command is not RootCommand)
+            {
+                names.Insert(0, c.Command.Name);
+            }
+        }
+        var path = names.Count == 0 ? "remotedx" : "remotedx " + string.Join(' ', names);
+        var prefix = names.Count == 0 ? "remotedx: " : $"remotedx: {string.Join(' ', names)}: ";
+        return $"{prefix}{OneLine(message).TrimEnd()} (see '{path} --help')";
+    }
+
+    internal static string OneLine(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

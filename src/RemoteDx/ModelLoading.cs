@@ -9,16 +9,14 @@ namespace RemoteDx;
 /// resolved the same way, then --models-dir and --provider on top.</summary>
 internal static class ModelLoading
 {
-    public static readonly string[] Options = ["--models-dir", "--provider"];
-
-    public static InferenceOptions InferenceOptionsFrom(CommandArgs args)
+    public static InferenceOptions InferenceOptionsFrom(string? modelsDirectory, string? provider)
     {
         var configuration = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
             .Build();
         var options = InferenceHosting.BindOptions(configuration);
-        if (args.Get("--models-dir") is { } dir)
+        if (modelsDirectory is { } dir)
         {
             options.ModelsDirectory = Path.GetFullPath(dir);
         }
@@ -28,7 +26,7 @@ internal static class ModelLoading
         {
             options.IntraOpThreads = 1;
         }
-        if (args.Get("--provider") is { } provider)
+        if (provider is not null)
         {
             options.Provider = provider;
         }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using RemoteDx.Core.Batch;
 using RemoteDx.Core.Inference;
@@ -8,44 +9,59 @@ namespace RemoteDx;
 /// figures on a site's own labelled images, before go-live).</summary>
 public static class ModelsCommand
 {
-    public const string UsageText = """
-        usage: remotedx models list [--models-dir DIR] [--provider auto|cpu|cuda]
-               remotedx models validate --labels labels.csv [PATH...] [--out DIR] [--target-sensitivity 0.95]
-                   [--models NAMES] [--workers N] [--bootstrap N] [--seed S] [--models-dir DIR] [--provider auto|cpu|cuda]
-        """;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    public static Command Create(CommandIO io)
     {
-        try
+        var command = new Command("models", "Installed models, and their validation on a site's own labelled images (docs/cli.md)")
         {
-            return args.Length == 0 ? throw new CommandUsageException(UsageText) : args[0] switch
-            {
-                "list" => await ListAsync(args[1..], stdout).ConfigureAwait(false),
-                "validate" => await ValidateAsync(args[1..], stdout, stderr, ct).ConfigureAwait(false),
-                _ => throw new CommandUsageException(UsageText),
-            };
-        }
-        catch (Exception ex) when (ex is CommandUsageException or FileNotFoundException)
-        {
-            stderr.WriteLine("remotedx: " + ex.Message.ReplaceLineEndings(" "));
-            return 2;
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine("remotedx: " + ex.Message.ReplaceLineEndings(" "));
-            return 1;
-        }
+            List(io),
+            Validate(io),
+        };
+        return command;
     }
 
-    /// <summary>Exit 0 when at least one model loaded, 1 when none did (after listing why).</summary>
-    private static async Task<int> ListAsync(string[] args, TextWriter stdout)
+    private static Command List(CommandIO io)
     {
-        var a = CommandArgs.Parse(args, [], ModelLoading.Options);
-        if (a.Positional.Count != 0)
+        var modelsDir = CliOptions.ModelsDir();
+        var provider = CliOptions.Provider();
+        var command = new Command("list", "Versions, labels, thresholds and the execution provider of every installed model; refused models with why")
         {
-            throw new CommandUsageException(UsageText);
-        }
-        var options = ModelLoading.InferenceOptionsFrom(a);
+            modelsDir, provider,
+        };
+        command.SetAction(async (r, _) => await ListAsync(ModelLoading.InferenceOptionsFrom(r.GetValue(modelsDir), r.GetValue(provider)), io.Stdout)
+            .ConfigureAwait(false));
+        return command;
+    }
+
+    private static Command Validate(CommandIO io)
+    {
+        var labels = new Option<string>("--labels") { Required = true, HelpName = "labels.csv", Description = "a file column and one 1/0/empty column per label" };
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.ZeroOrMore, Description = "what to score (default: the files labels.csv lists)" };
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "report folder", DefaultValueFactory = _ => "validation-report" };
+        var target = CliOptions.Double("--target-sensitivity", "sensitivity to find a threshold for", 0.95, 0, 1);
+        var models = CliOptions.Models();
+        var workers = CliOptions.Workers();
+        var bootstrap = CliOptions.Int("--bootstrap", "bootstrap resamples for the AUC interval",
+            () => Bootstrap.DefaultResamples, 1);
+        var seed = CliOptions.Int("--seed", "bootstrap seed", () => Bootstrap.DefaultSeed, 0);
+        var modelsDir = CliOptions.ModelsDir();
+        var provider = CliOptions.Provider();
+        var command = new Command("validate", "AUC with a bootstrap interval, ROC, and operating points of each model label on labelled images")
+        {
+            labels, paths, output, target, models, workers, bootstrap, seed, modelsDir, provider,
+        };
+        command.SetAction((r, ct) => ValidateAsync(new ValidateRequest(r.GetRequiredValue(labels), r.GetValue(paths) ?? [],
+                Path.GetFullPath(r.GetRequiredValue(output)), r.GetValue(target), r.GetValue(models), r.GetValue(workers), r.GetValue(bootstrap),
+                r.GetValue(seed), ModelLoading.InferenceOptionsFrom(r.GetValue(modelsDir), r.GetValue(provider))),
+            io, ct));
+        return command;
+    }
+
+    private sealed record ValidateRequest(string LabelsPath, string[] Paths, string OutDir, double Target, string? Models, int Workers,
+        int Resamples, int Seed, InferenceOptions Options);
+
+    /// <summary>Exit 0 when at least one model loaded, 1 when none did (after listing why).</summary>
+    private static async Task<int> ListAsync(InferenceOptions options, TextWriter stdout)
+    {
         await using var registry = ModelRegistry.Load(options);
         stdout.WriteLine($"models folder: {options.ModelsDirectory}");
         stdout.WriteLine($"execution provider: {registry.Provider} (asked: {options.Provider})" +
@@ -81,45 +97,35 @@ public static class ModelsCommand
             stdout.WriteLine();
             stdout.WriteLine($"rejected {Path.GetFileName(r.Folder)}: {r.Reason}");
         }
-        return registry.Models.Count > 0 ? 0 : 1;
+        return registry.Models.Count > 0 ? Cli.Success : Cli.Failure;
     }
 
     private static string Any(IReadOnlyList<string> values) => values.Count == 0 ? "any" : string.Join("/", values);
 
-    private static async Task<int> ValidateAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    private static async Task<int> ValidateAsync(ValidateRequest q, CommandIO io, CancellationToken ct)
     {
-        var a = CommandArgs.Parse(args, [],
-            ["--labels", "--out", "--target-sensitivity", "--models", "--workers", "--bootstrap", "--seed", .. ModelLoading.Options]);
-        if (a.Get("--labels") is not { } labelsPath)
-        {
-            throw new CommandUsageException(UsageText);
-        }
-        var target = a.GetDouble("--target-sensitivity", 0.95, 0, 1);
-        var resamples = a.GetInt("--bootstrap", Bootstrap.DefaultResamples, 1);
-        var seed = a.GetInt("--seed", Bootstrap.DefaultSeed, 0);
-        var workers = a.GetInt("--workers", Environment.ProcessorCount, 1);
-        var outDir = Path.GetFullPath(a.Get("--out") ?? "validation-report");
+        var (stdout, stderr) = (io.Stdout, io.Stderr);
+        var (labelsPath, target, outDir, options) = (q.LabelsPath, q.Target, q.OutDir, q.Options);
         if (!File.Exists(labelsPath))
         {
             throw new FileNotFoundException($"{labelsPath}: no such file", labelsPath);
         }
         var labels = LabelsFile.Read(labelsPath);
         // Without PATHs, the files the labels file lists (those that exist; the rest are reported).
-        var inputs = a.Positional.Count > 0 ? InputScanner.Scan(a.Positional) : InputScanner.Scan(labels.Files.Where(File.Exists));
-        var options = ModelLoading.InferenceOptionsFrom(a);
+        var inputs = q.Paths.Length > 0 ? InputScanner.Scan(q.Paths) : InputScanner.Scan(labels.Files.Where(File.Exists));
         await using var registry = ModelRegistry.Load(options);
-        var models = ModelLoading.Select(registry, options.ModelsDirectory, a.Get("--models"));
+        var models = ModelLoading.Select(registry, options.ModelsDirectory, q.Models);
         foreach (var r in registry.Rejected)
         {
             stderr.WriteLine($"remotedx: warning: {r.Reason}");
         }
         using var collector = new ValidationCollector();
         var progress = new BatchProgress { Total = inputs.Count };
-        var scorer = new BatchScorer(models, workers);
+        var scorer = new BatchScorer(models, q.Workers);
         var run = scorer.RunAsync(inputs, collector.Write, progress, ct);
         await ScoreCommand.ShowProgressAsync(run, progress, stderr).ConfigureAwait(false);
         await run.ConfigureAwait(false);
-        var report = ModelValidation.Compute(labels, collector, models.Select(m => m.Manifest).ToList(), target, resamples, seed);
+        var report = ModelValidation.Compute(labels, collector, models.Select(m => m.Manifest).ToList(), target, q.Resamples, q.Seed);
         ValidationReportWriter.Write(report, outDir);
         foreach (var l in report.Labels)
         {
@@ -137,7 +143,7 @@ public static class ModelsCommand
             stdout.WriteLine($"model label {s}: not in the labels file, not validated");
         }
         stdout.WriteLine($"{report.FilesScored} of {report.FilesLabelled} labelled files scored, {report.Unscored.Count} without scores; report in {outDir}");
-        return 0;
+        return Cli.Success;
     }
 
     private static string F(double? v, string format = "0.000") =>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using RemoteDx.Phantoms;
 
 namespace RemoteDx;
@@ -8,74 +8,72 @@ namespace RemoteDx;
 /// set (sample-dicom/).</summary>
 public static class PhantomsCommand
 {
-    private const string Usage =
-        "usage: remotedx phantoms --count N --out DIR [--seed S] [--size PIXELS] [--findings-rate R] [--encoding mixed|native|rle|jpeg-lossless] [--parallel N] | phantoms --samples --out DIR";
-
-    public static int Run(string[] args, TextWriter stdout)
+    public static Command Create(CommandIO io)
     {
-        int? count = null;
-        string? output = null;
-        var options = new PhantomBatchOptions();
-        var samples = false;
-        for (var i = 0; i < args.Length; i++)
+        var defaults = new PhantomBatchOptions();
+        var count = CliOptions.Int("--count", "how many phantoms", null, 1);
+        var output = new Option<string>("--out") { Required = true, HelpName = "DIR", Description = "output folder" };
+        var seed = new Option<long>("--seed") { HelpName = "S", Description = "random seed", DefaultValueFactory = _ => defaults.Seed };
+        var size = CliOptions.Int("--size", "image size in pixels", () => defaults.Size, 64, 4096);
+        var findingsRate = CliOptions.Double("--findings-rate", "share of abnormal cases", defaults.FindingsRate, 0, 1);
+        var encoding = new Option<string>("--encoding") { HelpName = "E", Description = "pixel encoding (mixed: 60 % native, 20 % RLE, 20 % JPEG Lossless)", DefaultValueFactory = _ => "mixed" };
+        encoding.AcceptOnlyFromAmong("mixed", "native", "rle", "jpeg-lossless");
+        var parallel = CliOptions.Int("--parallel", "cases generated at once (default: one per core)", () => Environment.ProcessorCount, 1);
+        var samples = new Option<bool>("--samples") { Description = "write the curated sample set (sample-dicom/) instead of --count phantoms" };
+        var command = new Command("phantoms", "Synthetic chest radiographs with known findings and labels.csv (phantoms, not patients)")
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
+            count, output, seed, size, findingsRate, encoding, parallel, samples,
+        };
+        command.Validators.Add(r =>
+        {
+            if ((r.GetResult(samples) is { Implicit: false }) == (r.GetResult(count) is { Implicit: false }))
             {
-                case "--count": count = Int(Value(), "--count", 1); break;
-                case "--out": output = Value(); break;
-                case "--seed": options = options with { Seed = long.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : throw new ArgumentException("--seed needs an integer") }; break;
-                case "--size": options = options with { Size = Int(Value(), "--size", 64, 4096) }; break;
-                case "--findings-rate":
-                    var rate = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && r is >= 0 and <= 1
-                        ? r : throw new ArgumentException("--findings-rate needs a number in 0..1");
-                    options = options with { FindingsRate = rate };
-                    break;
-                case "--encoding":
-                    options = options with
-                    {
-                        Encoding = Value() switch
-                        {
-                            "mixed" => null,
-                            "native" => PixelEncoding.Native,
-                            "rle" => PixelEncoding.Rle,
-                            "jpeg-lossless" => PixelEncoding.JpegLossless,
-                            var e => throw new ArgumentException($"--encoding '{e}' is not mixed, native, rle or jpeg-lossless"),
-                        },
-                    };
-                    break;
-                case "--parallel": options = options with { Parallelism = Int(Value(), "--parallel", 1) }; break;
-                case "--samples": samples = true; break;
-                default: throw new ArgumentException($"unknown argument '{args[i]}'; {Usage}");
+                r.AddError("give either --count N or --samples");
             }
-        }
-        if (output is null || samples == count.HasValue)
+        });
+        command.SetAction(r =>
         {
-            throw new ArgumentException(Usage);
-        }
-        if (samples)
-        {
-            var written = PhantomSamples.Write(output);
-            stdout.WriteLine($"wrote {written.Count} sample files, labels.csv and README.md to {output}");
-            return 0;
-        }
-        options = options with { Count = count!.Value };
+            var outDir = r.GetRequiredValue(output);
+            if (r.GetValue(samples))
+            {
+                var written = PhantomSamples.Write(outDir);
+                io.Stdout.WriteLine($"wrote {written.Count} sample files, labels.csv and README.md to {outDir}");
+                return Cli.Success;
+            }
+            var options = defaults with
+            {
+                Count = r.GetValue(count),
+                Seed = r.GetValue(seed),
+                Size = r.GetValue(size),
+                FindingsRate = r.GetValue(findingsRate),
+                Parallelism = r.GetValue(parallel),
+                Encoding = r.GetValue(encoding) switch
+                {
+                    "native" => PixelEncoding.Native,
+                    "rle" => PixelEncoding.Rle,
+                    "jpeg-lossless" => PixelEncoding.JpegLossless,
+                    _ => null,
+                },
+            };
+            return Generate(options, outDir, io);
+        });
+        return command;
+    }
+
+    private static int Generate(PhantomBatchOptions options, string outDir, CommandIO io)
+    {
         var last = -1;
-        var cases = PhantomGenerator.WriteBatch(options, output, done =>
+        var cases = PhantomGenerator.WriteBatch(options, outDir, done =>
         {
             // Progress every 5 %, from whichever worker gets there.
             var step = Math.Max(1, options.Count / 20);
             if (done % step == 0 && Interlocked.Exchange(ref last, done) != done)
             {
-                Console.Error.WriteLine($"phantoms: {done}/{options.Count}");
+                io.Stderr.WriteLine($"phantoms: {done}/{options.Count}");
             }
         });
         var abnormal = cases.Count(c => c.Findings.Any);
-        stdout.WriteLine($"wrote {cases.Count} phantoms ({abnormal} abnormal) and labels.csv to {output}");
-        return 0;
+        io.Stdout.WriteLine($"wrote {cases.Count} phantoms ({abnormal} abnormal) and labels.csv to {outDir}");
+        return Cli.Success;
     }
-
-    private static int Int(string s, string name, int min, int max = int.MaxValue) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-            ? v : throw new ArgumentException($"{name} needs an integer in {min}..{max}, not '{s}'");
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using RemoteDx.Core.Batch;
 using RemoteDx.Core.Inference;
@@ -7,94 +8,92 @@ namespace RemoteDx;
 
 /// <summary>`remotedx score PATH... --out FILE.csv|FILE.json`: offline scoring of files, folders and zip archives,
 /// with a progress bar (or plain progress lines when stderr is not a terminal) and a summary. Exit 0 when every file
-/// was attempted, whatever each one's outcome; 2 for a usage error; 1 when no model can be loaded.</summary>
+/// was attempted, whatever each one's outcome; 2 for a usage error; 1 for a missing input or when no model can be
+/// loaded; 130 when interrupted.</summary>
 public static class ScoreCommand
 {
-    public const string UsageText =
-        "usage: remotedx score PATH... --out FILE.csv|FILE.json [--models NAMES] [--workers N] [--resume] [--models-dir DIR] [--provider auto|cpu|cuda]";
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    public static Command Create(CommandIO io)
     {
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "DICOM files, folders (recursive) and zip archives" };
+        var output = new Option<string>("--out")
+        {
+            Required = true,
+            HelpName = "FILE.csv|FILE.json",
+            Description = "the results: CSV, or JSON Lines for .json/.jsonl",
+        };
+        var models = CliOptions.Models();
+        var workers = CliOptions.Workers();
+        var resume = new Option<bool>("--resume") { Description = "append to --out and skip the files already in it" };
+        var modelsDir = CliOptions.ModelsDir();
+        var provider = CliOptions.Provider();
+        var command = new Command("score", "Offline scoring of files, folders and zip archives, with a progress bar")
+        {
+            paths, output, models, workers, resume, modelsDir, provider,
+        };
+        command.SetAction((r, ct) => RunAsync(r.GetRequiredValue(paths), r.GetRequiredValue(output), r.GetValue(models), r.GetValue(workers),
+            r.GetValue(resume), ModelLoading.InferenceOptionsFrom(r.GetValue(modelsDir), r.GetValue(provider)), io, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string[] paths, string outPath, string? modelNames, int workers, bool resume,
+        InferenceOptions options, CommandIO io, CancellationToken ct)
+    {
+        var (stdout, stderr) = (io.Stdout, io.Stderr);
+        var inputs = InputScanner.Scan(paths);
+        await using var registry = ModelRegistry.Load(options);
+        var models = ModelLoading.Select(registry, options.ModelsDirectory, modelNames);
+        foreach (var r in registry.Rejected)
+        {
+            stderr.WriteLine($"remotedx: warning: {r.Reason}");
+        }
+        using var writer = ResultFile.Open(outPath, resume, out var done);
+        var todo = done.Count == 0 ? inputs : inputs.Where(i => !done.Contains(i.Path)).ToList();
+        var progress = new BatchProgress { Total = todo.Count, Skipped = inputs.Count - todo.Count };
+        var failures = new List<BatchResult>();
+        void Write(BatchResult r)
+        {
+            writer.Write(r);
+            if (r.Status == BatchStatus.Error && failures.Count < 20)
+            {
+                failures.Add(r);
+            }
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
         try
         {
-            var a = CommandArgs.Parse(args, ["--resume"], ["--out", "--models", "--workers", ..ModelLoading.Options]);
-            if (a.Positional.Count == 0 || a.Get("--out") is not { } outPath)
-            {
-                throw new CommandUsageException(UsageText);
-            }
-            var workers = a.GetInt("--workers", Environment.ProcessorCount, 1);
-            var inputs = InputScanner.Scan(a.Positional);
-            var options = ModelLoading.InferenceOptionsFrom(a);
-            await using var registry = ModelRegistry.Load(options);
-            var models = ModelLoading.Select(registry, options.ModelsDirectory, a.Get("--models"));
-            foreach (var r in registry.Rejected)
-            {
-                stderr.WriteLine($"remotedx: warning: {r.Reason}");
-            }
-            using var writer = ResultFile.Open(outPath, a.Has("--resume"), out var done);
-            var todo = done.Count == 0 ? inputs : inputs.Where(i => !done.Contains(i.Path)).ToList();
-            var progress = new BatchProgress { Total = todo.Count, Skipped = inputs.Count - todo.Count };
-            var failures = new List<BatchResult>();
-            void Write(BatchResult r)
-            {
-                writer.Write(r);
-                if (r.Status == BatchStatus.Error && failures.Count < 20)
-                {
-                    failures.Add(r);
-                }
-            }
-
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            ConsoleCancelEventHandler onCancel = (_, e) =>
-            {
-                e.Cancel = true;
-                cancel.Cancel();
-            };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                var scorer = new BatchScorer(models, workers);
-                stderr.WriteLine($"remotedx: scoring {todo.Count} files ({progress.Skipped} already in {outPath}) with " +
-                    $"{string.Join(", ", models.Select(m => $"{m.Name} {m.Manifest.Version}"))} on {registry.Provider}, {scorer.Workers} workers");
-                var run = scorer.RunAsync(todo, Write, progress, cancel.Token);
-                await ShowProgressAsync(run, progress, stderr).ConfigureAwait(false);
-                await run.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-            {
-                stderr.WriteLine($"remotedx: interrupted after {progress.Done} of {progress.Total} files; --resume carries on");
-                return 130;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= onCancel;
-            }
-            foreach (var f in failures)
-            {
-                stderr.WriteLine($"failed: {f.Path}: {f.Error}");
-            }
-            if (progress.Failed > failures.Count)
-            {
-                stderr.WriteLine($"… and {progress.Failed - failures.Count} more failures (see the error column in {outPath})");
-            }
-            stdout.WriteLine(Summary(progress, outPath));
-            return 0;
+            var scorer = new BatchScorer(models, workers);
+            stderr.WriteLine($"remotedx: scoring {todo.Count} files ({progress.Skipped} already in {outPath}) with " +
+                $"{string.Join(", ", models.Select(m => $"{m.Name} {m.Manifest.Version}"))} on {registry.Provider}, {scorer.Workers} workers");
+            var run = scorer.RunAsync(todo, Write, progress, cancel.Token);
+            await ShowProgressAsync(run, progress, stderr).ConfigureAwait(false);
+            await run.ConfigureAwait(false);
         }
-        catch (CommandUsageException ex)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            stderr.WriteLine("remotedx: " + ex.Message);
-            return 2;
+            stderr.WriteLine($"remotedx: interrupted after {progress.Done} of {progress.Total} files; --resume carries on");
+            return 130;
         }
-        catch (FileNotFoundException ex)
+        finally
         {
-            stderr.WriteLine("remotedx: " + ex.Message);
-            return 2;
+            Console.CancelKeyPress -= onCancel;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or InvalidDataException or IOException or UnauthorizedAccessException)
+        foreach (var f in failures)
         {
-            stderr.WriteLine("remotedx: " + ex.Message.ReplaceLineEndings(" "));
-            return 1;
+            stderr.WriteLine($"failed: {f.Path}: {f.Error}");
         }
+        if (progress.Failed > failures.Count)
+        {
+            stderr.WriteLine($"… and {progress.Failed - failures.Count} more failures (see the error column in {outPath})");
+        }
+        stdout.WriteLine(Summary(progress, outPath));
+        return Cli.Success;
     }
 
     public static string Summary(BatchProgress p, string outPath) => string.Create(CultureInfo.InvariantCulture,

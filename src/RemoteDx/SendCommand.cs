@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using RemoteDx.Dicom;
@@ -9,38 +10,48 @@ namespace RemoteDx;
 /// C-STORE SCU for files and folders, one association for many files, one status line per file.</summary>
 public static class SendCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    public static Command Create(CommandIO io)
     {
-        var positional = new List<string>();
-        string callingAe = "REMOTEDX", calledAe = "ANY-SCP";
-        string? ca = null, cert = null, key = null;
-        var tls = false;
-        for (var i = 0; i < args.Length; i++)
+        var host = new Argument<string>("HOST") { Description = "the SCP's host name or address" };
+        var port = new Argument<int>("PORT") { Description = "the SCP's port" };
+        port.Validators.Add(r =>
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
+            if (r.Tokens.Count > 0 && (!int.TryParse(r.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535))
             {
-                case "--aet": callingAe = Value(); break;
-                case "--called-aet": calledAe = Value(); break;
-                case "--tls": tls = true; break;
-                case "--ca": ca = Value(); break;
-                case "--cert": cert = Value(); break;
-                case "--key": key = Value(); break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal))
-                    {
-                        throw new ArgumentException($"unknown option '{args[i]}'");
-                    }
-                    positional.Add(args[i]);
-                    break;
+                r.AddError($"PORT must be 1-65535, not '{r.Tokens[0].Value}'");
             }
-        }
-        if (positional.Count < 3 || !int.TryParse(positional[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        });
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "files and folders (recursive)" };
+        var callingAe = new Option<string>("--aet") { HelpName = "AE", Description = "calling AE title", DefaultValueFactory = _ => "REMOTEDX" };
+        var calledAe = new Option<string>("--called-aet") { HelpName = "AE", Description = "called AE title", DefaultValueFactory = _ => "ANY-SCP" };
+        var tls = new Option<bool>("--tls") { Description = "DICOM over TLS" };
+        var ca = new Option<string>("--ca") { HelpName = "FILE", Description = "PEM certificates to trust for the SCP (with --tls)" };
+        var cert = new Option<string>("--cert") { HelpName = "FILE", Description = "PEM client certificate (with --key)" };
+        var key = new Option<string>("--key") { HelpName = "FILE", Description = "PEM private key of --cert" };
+        var command = new Command("send", "C-STORE files and folders to a DICOM SCP, one association for many files, one status line per file")
         {
-            throw new ArgumentException("usage: remotedx send HOST PORT PATH... [--aet X] [--called-aet Y] [--tls [--ca FILE] [--cert FILE --key FILE]]");
-        }
+            host, port, paths, callingAe, calledAe, tls, ca, cert, key,
+        };
+        command.Validators.Add(r =>
+        {
+            if ((r.GetResult(cert) is null) != (r.GetResult(key) is null))
+            {
+                r.AddError("--cert and --key go together");
+            }
+        });
+        command.SetAction((r, ct) => RunAsync(new SendRequest(r.GetRequiredValue(host), r.GetValue(port), r.GetRequiredValue(paths),
+            r.GetRequiredValue(callingAe), r.GetRequiredValue(calledAe), r.GetValue(tls), r.GetValue(ca), r.GetValue(cert), r.GetValue(key)), io, ct));
+        return command;
+    }
+
+    private sealed record SendRequest(string Host, int Port, string[] Paths, string CallingAe, string CalledAe, bool Tls, string? Ca,
+        string? Cert, string? Key);
+
+    private static async Task<int> RunAsync(SendRequest q, CommandIO io, CancellationToken ct)
+    {
+        var (stdout, stderr) = (io.Stdout, io.Stderr);
         var files = new List<string>();
-        foreach (var p in positional.Skip(2))
+        foreach (var p in q.Paths)
         {
             if (Directory.Exists(p))
             {
@@ -67,16 +78,16 @@ public static class SendCommand
         }
         foreach (var (contexts, groupFiles) in groups)
         {
-            var options = new DicomClientOptions { Host = positional[0], Port = port, CallingAE = callingAe, CalledAE = calledAe, Tls = tls };
-            if (ca is not null)
+            var options = new DicomClientOptions { Host = q.Host, Port = q.Port, CallingAE = q.CallingAe, CalledAE = q.CalledAe, Tls = q.Tls };
+            if (q.Ca is { } ca)
             {
                 var trusted = new X509Certificate2Collection();
                 trusted.ImportFromPemFile(ca);
                 options.TrustedCertificates = trusted;
             }
-            if (cert is not null)
+            if (q.Cert is { } cert)
             {
-                options.ClientCertificate = X509Certificate2.CreateFromPemFile(cert, key ?? throw new ArgumentException("--cert needs --key"));
+                options.ClientCertificate = X509Certificate2.CreateFromPemFile(cert, q.Key);
             }
             DicomClient client;
             try
@@ -144,6 +155,6 @@ public static class SendCommand
             }
         }
         stdout.WriteLine($"{sent} sent, {failed} failed");
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? Cli.Success : Cli.Failure;
     }
 }

@@ -1,136 +1,186 @@
-using Microsoft.AspNetCore.Identity;
+using System.CommandLine;
 using Microsoft.Extensions.Configuration;
+using RemoteDx.Core.Security;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
 
 namespace RemoteDx;
 
 /// <summary>`remotedx users add|passwd|list`: accounts for the web viewer, in the store `serve` uses (same
-/// --config / environment / --data resolution). Passwords are read from standard input and hashed with ASP.NET Core's
-/// PasswordHasher; there is no default account.</summary>
+/// --config / environment / --data resolution). Passwords are read from standard input and hashed by
+/// <see cref="PasswordHasher"/>; there is no default account.</summary>
 public static class UsersCommand
 {
-    public const string Usage = "usage: remotedx users add NAME --role admin|radiologist|clinic [--clinic AET]... --password-stdin [--data DIR] [--config FILE]\n" +
-                                "       remotedx users passwd NAME --password-stdin [--data DIR] [--config FILE]\n" +
-                                "       remotedx users list [--data DIR] [--config FILE]";
-
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    public static Command Create(CommandIO io)
     {
-        try
+        var command = new Command("users", "Web viewer accounts, in the database serve uses")
         {
-            return await RunCoreAsync(args, stdin, stdout, ct).ConfigureAwait(false);
-        }
-        catch (UsageError ex)
-        {
-            stderr.WriteLine("remotedx: " + ex.Message);
-            return 2;
-        }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or System.Data.Common.DbException)
-        {
-            stderr.WriteLine("remotedx: " + ex.Message.ReplaceLineEndings(" "));
-            return 1;
-        }
+            Add(io),
+            Passwd(io),
+            List(io),
+        };
+        return command;
     }
 
-    private static async Task<int> RunCoreAsync(string[] args, TextReader stdin, TextWriter stdout, CancellationToken ct)
+    private static Command Add(CommandIO io)
     {
-        if (args.Length == 0 || args[0] is not ("add" or "passwd" or "list"))
+        var (name, passwordStdin, data, config) = (Name(), PasswordStdin(), Data(), Config());
+        var role = new Option<string>("--role") { Required = true, HelpName = "admin|radiologist|clinic", Description = "what the account may do" };
+        role.AcceptOnlyFromAmong(Roles.Admin, Roles.Radiologist, Roles.Clinic);
+        var clinics = new Option<string[]>("--clinic")
         {
-            throw new UsageError(Usage);
-        }
-        var verb = args[0];
-        var positional = new List<string>();
-        var clinics = new List<string>();
-        string? role = null, data = null, config = null;
-        var passwordStdin = false;
-        for (var i = 1; i < args.Length; i++)
+            HelpName = "AET",
+            Description = "a calling AE title whose studies a clinic user may see (repeatable; role clinic only)",
+            // One AE per --clinic, so `--clinic A NAME` leaves NAME alone.
+            AllowMultipleArgumentsPerToken = false,
+        };
+        clinics.Validators.Add(r =>
         {
-            switch (args[i])
+            foreach (var t in r.Tokens)
             {
-                case "--role": role = Value(args, ref i); break;
-                case "--clinic": clinics.Add(Value(args, ref i)); break;
-                case "--data": data = Value(args, ref i); break;
-                case "--config": config = Value(args, ref i); break;
-                case "--password-stdin": passwordStdin = true; break;
-                case var a when a.StartsWith("--", StringComparison.Ordinal): throw new UsageError($"unknown option '{a}'\n{Usage}");
-                default: positional.Add(args[i]); break;
+                if (t.Value.Length is 0 or > 16 || t.Value.Any(ch => ch < 0x20 || ch > 0x7E || ch == '\\'))
+                {
+                    r.AddError($"--clinic '{t.Value}' is not an AE title (1-16 printable characters without backslash)");
+                }
             }
-        }
-        var options = LoadOptions(config, data);
-        await using var store = TriageStoreFactory.Create(options.Database.Provider, options.Database.ConnectionString,
-            Path.GetFullPath(options.DataDirectory), new TriageStoreOptions());
-        await store.MigrateAsync(ct).ConfigureAwait(false);
-        if (verb == "list")
+        });
+        var command = new Command("add", "Create an account; the password is the first line of standard input")
         {
+            name, role, clinics, passwordStdin, data, config,
+        };
+        RequirePasswordStdin(command, passwordStdin);
+        command.Validators.Add(r =>
+        {
+            // Tokens, not values: a validator runs even when --role itself failed to parse.
+            if (r.GetResult(role) is not { Tokens: [.., var given] })
+            {
+                return;
+            }
+            var isClinic = given.Value == Roles.Clinic;
+            var hasClinics = r.GetResult(clinics) is { Tokens.Count: > 0 };
+            if (isClinic && !hasClinics)
+            {
+                r.AddError("a clinic user needs at least one --clinic AET (the calling AE title whose studies it may see)");
+            }
+            else if (!isClinic && hasClinics)
+            {
+                r.AddError("--clinic is only for role clinic");
+            }
+        });
+        command.SetAction(async (r, ct) =>
+        {
+            var user = r.GetRequiredValue(name);
+            var userRole = r.GetRequiredValue(role);
+            var userClinics = r.GetValue(clinics) ?? [];
+            var hash = PasswordHasher.Hash(ReadPassword(io.Stdin));
+            await using var store = await OpenStoreAsync(r.GetValue(config), r.GetValue(data), ct).ConfigureAwait(false);
+            var added = await store.AddUserAsync(new UserRecord(user, hash, userRole, userClinics, 0, null, DateTimeOffset.UtcNow), ct).ConfigureAwait(false);
+            if (!added)
+            {
+                throw new InvalidOperationException($"user '{user}' exists (use 'remotedx users passwd')");
+            }
+            io.Stdout.WriteLine($"user {user} added ({userRole}{(userClinics.Length > 0 ? ": " + string.Join(',', userClinics) : "")})");
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    private static Command Passwd(CommandIO io)
+    {
+        var (name, passwordStdin, data, config) = (Name(), PasswordStdin(), Data(), Config());
+        var command = new Command("passwd", "Set a new password (first line of standard input) and end the user's sessions")
+        {
+            name, passwordStdin, data, config,
+        };
+        RequirePasswordStdin(command, passwordStdin);
+        command.SetAction(async (r, ct) =>
+        {
+            var user = r.GetRequiredValue(name);
+            var hash = PasswordHasher.Hash(ReadPassword(io.Stdin));
+            await using var store = await OpenStoreAsync(r.GetValue(config), r.GetValue(data), ct).ConfigureAwait(false);
+            if (!await store.SetPasswordAsync(user, hash, ct).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"no user '{user}'");
+            }
+            io.Stdout.WriteLine($"password of {user} changed");
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    private static Command List(CommandIO io)
+    {
+        var (data, config) = (Data(), Config());
+        var command = new Command("list", "Accounts: name, role, clinics, and whether locked") { data, config };
+        command.SetAction(async (r, ct) =>
+        {
+            await using var store = await OpenStoreAsync(r.GetValue(config), r.GetValue(data), ct).ConfigureAwait(false);
             foreach (var u in await store.UsersAsync(ct).ConfigureAwait(false))
             {
                 var locked = u.LockedUntil is { } l && l > DateTimeOffset.UtcNow ? "  locked" : "";
-                stdout.WriteLine($"{u.Username}\t{u.Role}\t{string.Join(',', u.Clinics)}{locked}");
+                io.Stdout.WriteLine($"{u.Username}\t{u.Role}\t{string.Join(',', u.Clinics)}{locked}");
             }
-            return 0;
-        }
-        if (positional.Count != 1 || !ValidName(positional[0]))
-        {
-            throw new UsageError($"one user NAME (1-64 letters, digits, . _ - @) is required\n{Usage}");
-        }
-        if (!passwordStdin)
-        {
-            throw new UsageError("--password-stdin is required: the password is read from standard input, never from the command line");
-        }
-        var name = positional[0];
-        var password = ReadPassword(stdin);
-        var hasher = new PasswordHasher<string>();
-        if (verb == "passwd")
-        {
-            if (!await store.SetPasswordAsync(name, hasher.HashPassword(name, password), ct).ConfigureAwait(false))
-            {
-                throw new ArgumentException($"no user '{name}'");
-            }
-            stdout.WriteLine($"password of {name} changed");
-            return 0;
-        }
-        if (role is null || !Roles.IsValid(role))
-        {
-            throw new UsageError("--role admin|radiologist|clinic is required");
-        }
-        if (role == Roles.Clinic && clinics.Count == 0)
-        {
-            throw new UsageError("a clinic user needs at least one --clinic AET (the calling AE title whose studies it may see)");
-        }
-        if (role != Roles.Clinic && clinics.Count > 0)
-        {
-            throw new UsageError("--clinic is only for role clinic");
-        }
-        foreach (var c in clinics)
-        {
-            if (c.Length is 0 or > 16 || c.Any(ch => ch < 0x20 || ch > 0x7E || ch == '\\'))
-            {
-                throw new UsageError($"--clinic '{c}' is not an AE title (1-16 printable characters without backslash)");
-            }
-        }
-        var added = await store.AddUserAsync(new UserRecord(name, hasher.HashPassword(name, password), role, clinics, 0, null, DateTimeOffset.UtcNow), ct)
-            .ConfigureAwait(false);
-        if (!added)
-        {
-            throw new ArgumentException($"user '{name}' exists (use 'remotedx users passwd')");
-        }
-        stdout.WriteLine($"user {name} added ({role}{(clinics.Count > 0 ? ": " + string.Join(',', clinics) : "")})");
-        return 0;
+            return Cli.Success;
+        });
+        return command;
     }
 
-    private static string Value(string[] args, ref int i) =>
-        i + 1 < args.Length ? args[++i] : throw new UsageError($"{args[i]} needs a value");
+    private static Argument<string> Name()
+    {
+        var name = new Argument<string>("NAME") { Description = "user name: 1-64 letters, digits, . _ - @" };
+        name.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && !ValidName(r.Tokens[0].Value))
+            {
+                r.AddError($"'{r.Tokens[0].Value}' is not a user name (1-64 letters, digits, . _ - @)");
+            }
+        });
+        return name;
+    }
+
+    /// <summary>Required so that nobody types a password on a command line (shell history, ps).</summary>
+    private static Option<bool> PasswordStdin() =>
+        new("--password-stdin") { Description = "read the password from the first line of standard input (required)" };
+
+    private static void RequirePasswordStdin(Command command, Option<bool> passwordStdin) => command.Validators.Add(r =>
+    {
+        if (r.GetResult(passwordStdin) is not { Implicit: false })
+        {
+            r.AddError("--password-stdin is required: the password is read from standard input, never from the command line");
+        }
+    });
+
+    private static Option<string> Data() => new("--data") { HelpName = "DIR", Description = "data folder (as serve --data)" };
+
+    private static Option<string> Config() => new("--config") { HelpName = "FILE", Description = "configuration file (as serve --config)" };
 
     private static bool ValidName(string s) => s.Length is > 0 and <= 64 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@');
 
     private static string ReadPassword(TextReader stdin)
     {
         var line = stdin.ReadLine() ?? "";
-        if (line.Length < 8)
+        if (line.Length < PasswordHasher.MinimumLength)
         {
-            throw new ArgumentException("the password (first line of standard input) must have at least 8 characters");
+            throw new InvalidOperationException($"the password (first line of standard input) must have at least {PasswordHasher.MinimumLength} characters");
         }
         return line;
+    }
+
+    private static async Task<ITriageStore> OpenStoreAsync(string? config, string? data, CancellationToken ct)
+    {
+        var options = LoadOptions(config, data);
+        var store = TriageStoreFactory.Create(options.Database.Provider, options.Database.ConnectionString,
+            Path.GetFullPath(options.DataDirectory), new TriageStoreOptions());
+        try
+        {
+            await store.MigrateAsync(ct).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>The options `serve` would see: appsettings.json, --config FILE, RemoteDx__* environment, then --data.</summary>
@@ -141,7 +191,7 @@ public static class UsersCommand
         {
             if (!File.Exists(config))
             {
-                throw new ArgumentException($"config file '{config}' not found");
+                throw new FileNotFoundException($"config file '{config}' not found", config);
             }
             b.AddJsonFile(Path.GetFullPath(config), optional: false);
         }
@@ -154,6 +204,4 @@ public static class UsersCommand
         b.Build().GetSection(RemoteDxOptions.Section).Bind(options);
         return options;
     }
-
-    private sealed class UsageError(string message) : Exception(message);
 }

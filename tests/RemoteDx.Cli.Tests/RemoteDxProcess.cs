@@ -7,10 +7,13 @@ public static class RemoteDxProcess
 {
     public static string Exe => Path.Combine(AppContext.BaseDirectory, "remotedx");
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(args, redirectStdin: false);
+
+    public static Process Start(string[] args, bool redirectStdin)
     {
         var psi = new ProcessStartInfo(Exe)
         {
+            RedirectStandardInput = redirectStdin,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -152,16 +152,16 @@ public sealed class ScoreCommandTests(ModelsFixture models) : IClassFixture<Mode
     }
 
     [Fact]
-    public async Task Usage_errors_exit_2_and_no_loadable_model_exits_1()
+    public async Task Usage_errors_exit_2_and_a_missing_input_or_no_loadable_model_exits_1()
     {
         var dir = ExternalTools.TempDir();
         TestImages.Save(new TestImages.Spec(), dir, "a.dcm");
         var outCsv = Path.Combine(dir, "o.csv");
         var (code, _, stderr) = await RemoteDxProcess.RunAsync("score", dir);
         Assert.Equal(2, code);
-        Assert.Contains("usage: remotedx score", stderr, StringComparison.Ordinal);
+        Assert.Contains("remotedx: score: Option '--out' is required", stderr, StringComparison.Ordinal);
         (code, _, stderr) = await RemoteDxProcess.RunAsync("score", Path.Combine(dir, "nope"), "--out", outCsv, "--models-dir", models.ModelsDir);
-        Assert.Equal(2, code);
+        Assert.Equal(1, code);
         Assert.Contains("no such file or folder", stderr, StringComparison.Ordinal);
         (code, _, stderr) = await RemoteDxProcess.RunAsync("score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--models", "nosuch");
         Assert.Equal(2, code);

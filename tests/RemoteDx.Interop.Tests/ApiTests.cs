@@ -32,6 +32,8 @@ public sealed class ApiFixture : IAsyncLifetime
         {
             ["RemoteDx__Worklist__QuietPeriodSeconds"] = "0",
             ["RemoteDx__Scoring__Workers"] = "0",
+            // Many logins from one address within a minute; the limit itself is tested by WebGateTests.
+            ["RemoteDx__Security__LoginPermitsPerMinute"] = "100000",
         });
         foreach (var clinic in new[] { "CLINIC_A", "CLINIC_B" })
         {
@@ -331,7 +333,8 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         using var http = new HttpClient { BaseAddress = Serve.HttpBase };
         using var health = await http.GetAsync("healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Equal("default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        Assert.Equal("default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; " +
+            "base-uri 'none'; form-action 'self'; object-src 'none'",
             string.Join(";", health.Headers.GetValues("Content-Security-Policy")));
         Assert.Equal("nosniff", Assert.Single(health.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("no-referrer", Assert.Single(health.Headers.GetValues("Referrer-Policy")));

@@ -27,6 +27,14 @@ Output (deterministic: sorted, no timestamps):
 
 * src/RemoteDx.Dicom/Dictionary/DicomDictionary.Generated.cs
 * src/RemoteDx.Dicom/Dictionary/DicomUids.Generated.cs
+* src/RemoteDx.Dicom/Tag.Generated.cs: a named Tag per keyword (Tag.StudyDescription),
+  except the repeating-group and repeating-element entries ((60xx,3000),
+  (0020,31xx)), which stand for many tags and so cannot be one constant.
+
+    /usr/bin/python3 tools/dictionary/generate.py --tags-only
+
+writes only Tag.Generated.cs, from the table already committed in
+DicomDictionary.Generated.cs; it needs neither DCMTK nor pydicom.
 
 The tag table is one raw string literal, one line per entry, parsed at first
 use; that keeps compile time and IL size small. Line format:
@@ -45,15 +53,23 @@ import sys
 
 DCMTK_DIC = "/usr/share/libdcmtk17/dicom.dic"
 
-try:
-    import pydicom
-    from pydicom._dicom_dict import DicomDictionary as PYD_TAGS, RepeatersDictionary as PYD_REPEATERS
-    from pydicom._uid_dict import UID_dictionary as PYD_UIDS
-except ImportError:  # pragma: no cover
-    sys.exit("pydicom not importable: run with /usr/bin/python3 (Debian's python3-pydicom)")
+pydicom = PYD_TAGS = PYD_REPEATERS = PYD_UIDS = None
+
+
+def import_pydicom():
+    global pydicom, PYD_TAGS, PYD_REPEATERS, PYD_UIDS
+    try:
+        import pydicom as module
+        from pydicom._dicom_dict import DicomDictionary as tags, RepeatersDictionary as repeaters
+        from pydicom._uid_dict import UID_dictionary as uids
+    except ImportError:  # pragma: no cover
+        sys.exit("pydicom not importable: run with /usr/bin/python3 (Debian's python3-pydicom), or use --tags-only")
+    pydicom, PYD_TAGS, PYD_REPEATERS, PYD_UIDS = module, tags, repeaters, uids
+
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT_DIR = os.path.join(ROOT, "src", "RemoteDx.Dicom", "Dictionary")
+TAG_OUT = os.path.join(ROOT, "src", "RemoteDx.Dicom", "Tag.Generated.cs")
 
 KNOWN_VRS = set(
     "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split()
@@ -277,13 +293,64 @@ public static partial class DicomUids
     write(os.path.join(OUT_DIR, "DicomUids.Generated.cs"), out)
 
 
+def read_committed_tags():
+    """The entries of the committed DicomDictionary.Generated.cs, as build_tags() returns them."""
+    with open(os.path.join(OUT_DIR, "DicomDictionary.Generated.cs"), encoding="utf-8") as f:
+        text = f.read()
+    version = re.search(r'SourceEdition = "([^"]+)"', text).group(1)
+    body = text[text.index('RawEntries = """') + len('RawEntries = """'):text.rindex('"""')]
+    entries = []
+    for line in body.strip().split("\n"):
+        tag, mask, vrs, vm, retired, keyword, name = line.strip().split("|")
+        entries.append((int(tag, 16), int(mask, 16) if mask else 0xFFFFFFFF, vrs.split("/"), vm, retired == "R", keyword, name))
+    return version, entries
+
+
+def emit_tag_constants(version, entries):
+    """One named Tag per keyword, like fo-dicom's DicomTag.StudyDescription. A repeating entry ((60xx,3000),
+    (0020,31xx)) names a family of tags, not one, so it gets no constant; DicomDictionary finds it by tag."""
+    lines = []
+    for value, mask, vrs, vm, retired, keyword, name in entries:
+        if mask != 0xFFFFFFFF:
+            continue
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", keyword):
+            raise ValueError("keyword %r is not a C# identifier" % keyword)
+        summary = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines.append("    /// <summary>(%04X,%04X) %s, %s, VM %s%s.</summary>"
+                     % (value >> 16, value & 0xFFFF, summary, " or ".join(vrs), vm, ", retired" if retired else ""))
+        lines.append("    public static Tag %s => new(0x%04X, 0x%04X);" % (keyword, value >> 16, value & 0xFFFF))
+        lines.append("")
+    source = "Source: the table in Dictionary/DicomDictionary.Generated.cs (%s)." % version
+    out = HEADER.format(source=source)
+    out += """
+namespace RemoteDx.Dicom;
+
+// One named tag per data dictionary keyword (PS3.6 6-8); the %d repeating entries such as (60xx,3000) Overlay Data
+// have no single tag and no constant here.
+public readonly partial record struct Tag
+{
+%s}
+""" % (sum(1 for e in entries if e[1] != 0xFFFFFFFF), "\n".join(lines).rstrip("\n") + "\n")
+    write(TAG_OUT, out)
+    return len(lines) // 3
+
+
 def main():
+    if sys.argv[1:] == ["--tags-only"]:
+        version, entries = read_committed_tags()
+        count = emit_tag_constants(version, entries)
+        print("tag constants: %d, from the committed table (%s)" % (count, version))
+        return
+    if sys.argv[1:]:
+        sys.exit("usage: generate.py [--tags-only]")
+    import_pydicom()
     version, entries = build_tags()
     uids = build_uids()
     emit_tags(version, entries)
     emit_uids(uids)
+    count = emit_tag_constants(version, entries)
     masked = sum(1 for e in entries if e[1] != 0xFFFFFFFF)
-    print("tags: %d (%d repeating), uids: %d, source %s" % (len(entries), masked, len(uids), version))
+    print("tags: %d (%d repeating), tag constants: %d, uids: %d, source %s" % (len(entries), masked, count, len(uids), version))
 
 
 if __name__ == "__main__":

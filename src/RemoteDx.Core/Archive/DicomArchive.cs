@@ -1,23 +1,26 @@
+// DESIGN.md archive layout and durability rule; PS3.10 7 files (our File Meta Information, the data set as received)
 using System.Buffers.Binary;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
+using RemoteDx.Dicom.Network;
 
 namespace RemoteDx.Core.Archive;
 
 /// <summary>The file archive: <c>&lt;data&gt;/archive/&lt;Study&gt;/&lt;Series&gt;/&lt;SOP&gt;.dcm</c>, each file the dataset
 /// exactly as received behind a File Meta Information header we write. Writes follow the durability rule: temp file,
-/// fsync, rename, directory fsync.</summary>
+/// fsync, rename, directory fsync (every sync through <see cref="FileSync"/>).</summary>
 public sealed class DicomArchive
 {
     private readonly long _reserveBytes;
 
-    public DicomArchive(string dataDirectory, long reserveBytes = 1L << 30)
+    public DicomArchive(string dataDirectory, long reserveBytes = 1L << 30, IFileSync? fileSync = null)
     {
+        FileSync = fileSync ?? OsFileSync.Instance;
         DataDirectory = Path.GetFullPath(dataDirectory);
         ArchiveRoot = Path.Combine(DataDirectory, "archive");
         TempDirectory = Path.Combine(DataDirectory, "tmp");
         _reserveBytes = reserveBytes;
-        DurableFile.CreateDirectoryDurably(ArchiveRoot);
+        DurableFile.CreateDirectoryDurably(ArchiveRoot, FileSync);
         Directory.CreateDirectory(TempDirectory);
         // Partial data sets left by a crash were never acknowledged; the peer sends them again. Only old ones go:
         // another process sharing this data folder may be receiving right now.
@@ -32,6 +35,9 @@ public sealed class DicomArchive
 
     public string DataDirectory { get; }
 
+    /// <summary>The syncs of the durability rule (the OS's fsync unless a test put a seam here).</summary>
+    public IFileSync FileSync { get; }
+
     public string ArchiveRoot { get; }
 
     /// <summary>Where incoming datasets are streamed before they are archived (same file system as the archive).</summary>
@@ -42,49 +48,41 @@ public sealed class DicomArchive
 
     public string PathFor(string study, string series, string sop) => Path.Combine(ArchiveRoot, study, series, sop + ".dcm");
 
-    /// <summary>Preamble, "DICM" and the File Meta Information we write in front of a received data set. The listener
-    /// writes these first into its temp file so that <see cref="Adopt"/> can keep that file by renaming it.</summary>
-    public static byte[] FilePrefix(string sopClassUid, string sopInstanceUid, TransferSyntax syntax, string? sourceAe)
-    {
-        using var ms = new MemoryStream(256);
-        ms.Write(new byte[128]);
-        ms.Write("DICM"u8);
-        DicomWriter.WriteDataset(ms, BuildMeta(sopClassUid, sopInstanceUid, syntax, sourceAe), TransferSyntax.ExplicitVRLittleEndian);
-        return ms.ToArray();
-    }
-
-    /// <summary>Archives a received file that already starts with <see cref="FilePrefix"/> (the data set at
-    /// <paramref name="datasetOffset"/>): validate, fsync, rename into place. Throws <see cref="DicomException"/> when
-    /// the data set cannot be parsed or its UIDs are unusable, <see cref="DatasetMismatchException"/> when its SOP
-    /// class is not the command's, <see cref="InsufficientStorageException"/> below the free-space reserve, and
-    /// IOException on storage errors.
-    /// With <paramref name="syncDirectory"/> false the caller must call <see cref="DurableFile.SyncDirectory"/> on the
-    /// result's folder before acknowledging (so it can overlap with the index commit).</summary>
+    /// <summary>Archives a received file that already starts with our Part 10 header (<see cref="Part10Header.Encode"/>,
+    /// the data set at <paramref name="datasetOffset"/>): validate, fsync, rename into place. Throws
+    /// <see cref="DicomException"/> when the data set cannot be parsed or its UIDs are unusable,
+    /// <see cref="DatasetMismatchException"/> when its SOP class is not the command's, <see cref="OutOfStorageException"/>
+    /// below the free-space reserve, and IOException on storage errors (a failed sync included).
+    /// With <paramref name="syncDirectory"/> false the caller must sync the result's folder
+    /// (<see cref="IFileSync.SyncDirectory"/>) before acknowledging, so that it can overlap with the index commit;
+    /// that holds for <see cref="ArchiveOutcome.Identical"/> too, since the earlier rename may not be durable yet.</summary>
     public ArchiveResult Adopt(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid,
         bool syncDirectory = true)
     {
         if (datasetOffset <= 0)
         {
-            throw new ArgumentException("the received file must start with FilePrefix", nameof(datasetOffset));
+            throw new ArgumentException("the received file must start with a Part 10 header", nameof(datasetOffset));
         }
         if (!HasFreeSpace())
         {
-            throw new InsufficientStorageException("free space on the archive is below the configured reserve");
+            throw new OutOfStorageException("free space on the archive is below the configured reserve");
         }
         var ds = DicomReader.ReadDatasetFile(receivedPath, syntax, new DicomReadOptions { LazyPixelData = true }, datasetOffset);
         var (study, series, sop, sopClass) = Identify(ds, sopClassUid, sopInstanceUid);
         var finalPath = PathFor(study, series, sop);
         var dir = Path.GetDirectoryName(finalPath)!;
-        DurableFile.CreateDirectoryDurably(dir);
-        using (var handle = File.OpenHandle(receivedPath, FileMode.Open, FileAccess.ReadWrite))
-        {
-            RandomAccess.FlushToDisk(handle);
-        }
+        DurableFile.CreateDirectoryDurably(dir, FileSync);
+        FileSync.SyncFile(receivedPath);
         var outcome = ArchiveOutcome.Stored;
         if (File.Exists(finalPath))
         {
             if (SameDataset(finalPath, receivedPath, datasetOffset))
             {
+                // The earlier rename may still be waiting for its directory sync (a concurrent or failed store).
+                if (syncDirectory)
+                {
+                    FileSync.SyncDirectory(dir);
+                }
                 return new(ArchiveOutcome.Identical, finalPath, study, series, sop, sopClass, syntax.Uid, new FileInfo(finalPath).Length, Attributes(ds));
             }
             outcome = ArchiveOutcome.Replaced;
@@ -92,7 +90,7 @@ public sealed class DicomArchive
         File.Move(receivedPath, finalPath, overwrite: true); // rename(2): atomic, same file system as TempDirectory
         if (syncDirectory)
         {
-            DurableFile.SyncDirectory(dir);
+            FileSync.SyncDirectory(dir);
         }
         return new(outcome, finalPath, study, series, sop, sopClass, syntax.Uid, new FileInfo(finalPath).Length, Attributes(ds));
     }
@@ -123,27 +121,6 @@ public sealed class DicomArchive
         {
             throw new DicomFormatException($"{name} is missing or not a valid UID", tag: tag);
         }
-    }
-
-    private static Dataset BuildMeta(string sopClass, string sop, TransferSyntax syntax, string? sourceAe)
-    {
-        var file = new DicomFile(new Dataset(), syntax);
-        file.Dataset.SetString(Tag.SOPClassUID, VR.UI, sopClass);
-        file.Dataset.SetString(Tag.SOPInstanceUID, VR.UI, sop);
-        file.BuildFileMetaInformation(sourceAe);
-        var meta = new Dataset();
-        long length = 0;
-        using (var ms = new MemoryStream())
-        {
-            DicomWriter.WriteDataset(ms, file.FileMetaInformation, TransferSyntax.ExplicitVRLittleEndian);
-            length = ms.Length;
-        }
-        meta.SetUInt32(Tag.FileMetaInformationGroupLength, (uint)length);
-        foreach (var e in file.FileMetaInformation)
-        {
-            meta.Set(e);
-        }
-        return meta;
     }
 
     /// <summary>Compares the dataset part of an archived file (after its meta group) with newly received bytes.</summary>
@@ -188,21 +165,21 @@ public sealed class DicomArchive
         ds.GetString(Tag.BodyPartExamined),
         ds.GetString(Tag.ViewPosition),
         ds.GetString(Tag.StudyDate),
-        ds.GetString(new Tag(0x0008, 0x1030)),
-        ds.GetString(new Tag(0x0008, 0x0080)),
+        ds.GetString(Tag.StudyDescription),
+        ds.GetString(Tag.InstitutionName),
         ds.GetInt(Tag.InstanceNumber),
         ds.GetInt(Tag.Rows) ?? 0,
         ds.GetInt(Tag.Columns) ?? 0,
         ds.GetInt(Tag.NumberOfFrames) ?? 1,
-        ds.GetString(new Tag(0x0010, 0x0040)),
-        ds.GetString(new Tag(0x0010, 0x1010)),
-        ds.GetString(new Tag(0x0010, 0x0030)),
-        ds.GetString(new Tag(0x0008, 0x0050)),
+        ds.GetString(Tag.PatientSex),
+        ds.GetString(Tag.PatientAge),
+        ds.GetString(Tag.PatientBirthDate),
+        ds.GetString(Tag.AccessionNumber),
         ds.GetString(Tag.PhotometricInterpretation),
         SafeDouble(ds, Tag.WindowCenter),
         SafeDouble(ds, Tag.WindowWidth),
-        ds.GetInt(new Tag(0x0020, 0x0011)),
-        ds.GetString(new Tag(0x0008, 0x103E)));
+        ds.GetInt(Tag.SeriesNumber),
+        ds.GetString(Tag.SeriesDescription));
 
     // A malformed window value must not refuse the instance: it only feeds the viewer's default window.
     private static double? SafeDouble(Dataset ds, Tag tag)

@@ -1,3 +1,4 @@
+// Group commit of directory fsyncs (the durability rule's last sync, shared by concurrent acknowledgements)
 using System.Collections.Concurrent;
 
 namespace RemoteDx.Core.Archive;
@@ -5,9 +6,10 @@ namespace RemoteDx.Core.Archive;
 /// <summary>Group commit for directory fsyncs: instances renamed into the same folder at about the same time share
 /// one fsync. Each request joins the batch that the next fsync will cover; a batch is closed before its fsync starts,
 /// so every request (made after its rename) is covered by an fsync that began after it.</summary>
-public sealed class DirectorySyncBatcher
+public sealed class DirectorySyncBatcher(IFileSync? sync = null)
 {
     private readonly ConcurrentDictionary<string, Folder> _folders = new(StringComparer.Ordinal);
+    private readonly IFileSync _sync = sync ?? OsFileSync.Instance;
 
     public Task SyncAsync(string directory)
     {
@@ -69,7 +71,7 @@ public sealed class DirectorySyncBatcher
                 }
                 try
                 {
-                    DurableFile.SyncDirectory(path);
+                    owner._sync.SyncDirectory(path);
                     batch.TrySetResult();
                 }
                 catch (Exception ex)

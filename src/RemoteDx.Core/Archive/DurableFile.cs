@@ -1,50 +1,14 @@
-using System.Runtime.InteropServices;
-
+// Directory creation under the durability rule: a new directory entry is durable once its parent is synced
 namespace RemoteDx.Core.Archive;
 
-/// <summary>fsync for files and directories: a rename is durable only once its directory is synced.</summary>
-public static partial class DurableFile
+/// <summary>Creates directories whose existence survives a power loss.</summary>
+public static class DurableFile
 {
-    private const int ORdOnly = 0;
-    private const int ODirectory = 0x10000; // Linux x86-64/arm64
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
-
-    /// <summary>Flushes a directory's entries (new names, renames) to disk. No-op where the OS has no such call.</summary>
-    public static void SyncDirectory(string path)
+    /// <summary>Creates a directory chain, syncing (through <paramref name="sync"/>) each parent whose entry list
+    /// changed.</summary>
+    public static void CreateDirectoryDurably(string path, IFileSync sync)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-        var fd = Open(path, ORdOnly | ODirectory);
-        if (fd < 0)
-        {
-            throw new IOException($"cannot open directory {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
-        }
-        try
-        {
-            if (Fsync(fd) != 0)
-            {
-                throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
-            }
-        }
-        finally
-        {
-            Close(fd);
-        }
-    }
-
-    /// <summary>Creates a directory chain, syncing each parent whose entry list changed.</summary>
-    public static void CreateDirectoryDurably(string path)
-    {
+        ArgumentNullException.ThrowIfNull(sync);
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
@@ -53,12 +17,12 @@ public static partial class DurableFile
         var parent = Path.GetDirectoryName(full);
         if (parent is not null)
         {
-            CreateDirectoryDurably(parent);
+            CreateDirectoryDurably(parent, sync);
         }
         Directory.CreateDirectory(full);
         if (parent is not null)
         {
-            SyncDirectory(parent);
+            sync.SyncDirectory(parent);
         }
     }
 }

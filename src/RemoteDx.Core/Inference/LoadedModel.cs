@@ -273,6 +273,11 @@ public sealed class LoadedModel : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The host's container may dispose the registry twice (it is registered as itself and as IImageScorer).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         InferenceMetrics.Untrack(this);
         // Completing the queue lets the loop finish what is already queued, then end.
         _queue.Writer.TryComplete();
@@ -281,6 +286,8 @@ public sealed class LoadedModel : IAsyncDisposable
         _session.Dispose();
         _stop.Dispose();
     }
+
+    private int _disposed;
 
     private sealed class Request(float[] input, InputPlacement placement)
     {

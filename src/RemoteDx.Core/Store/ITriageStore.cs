@@ -91,11 +91,18 @@ public interface ITriageStore : IIngestStore
 
     Task<bool> SetPasswordAsync(string username, string passwordHash, CancellationToken ct = default);
 
-    /// <summary>Counts a failed login; once <paramref name="threshold"/> consecutive failures are reached the account
-    /// is locked until <paramref name="now"/> + <paramref name="lockout"/> (returned), and the count starts again.</summary>
-    Task<DateTimeOffset?> RecordLoginFailureAsync(string username, DateTimeOffset now, int threshold, TimeSpan lockout, CancellationToken ct = default);
+    /// <summary>Reserves one password verification for <paramref name="name"/>, before the password is checked and
+    /// atomically with every concurrent attempt (in any process sharing the store): names with no user are counted the
+    /// same way. Refused while the name is locked. The attempt that makes <paramref name="threshold"/> since the last
+    /// success locks the name until <paramref name="now"/> + <paramref name="lockout"/> (returned with the grant), so at
+    /// most <paramref name="threshold"/> verifications run per lock window. Attempts older than one window are forgotten.</summary>
+    Task<LoginAttempt> BeginLoginAttemptAsync(string name, DateTimeOffset now, int threshold, TimeSpan lockout, CancellationToken ct = default);
 
-    Task ResetLoginFailuresAsync(string username, CancellationToken ct = default);
+    /// <summary>Audits a verification that failed (`login.failed`); the attempt was already counted.</summary>
+    Task LoginFailedAsync(string name, DateTimeOffset now, CancellationToken ct = default);
+
+    /// <summary>After a successful login: forgets the name's attempts and lifts its lock.</summary>
+    Task ResetLoginFailuresAsync(string name, CancellationToken ct = default);
 
     Task CreateSessionAsync(SessionRecord session, CancellationToken ct = default);
 

@@ -114,5 +114,14 @@ internal static class Migrations
             INSERT INTO worklist_version (id, value) VALUES (1, 1);
             CREATE INDEX audit_subject ON audit_events (subject, id);
             """),
+        // Login attempts are counted per name, whether or not a user has it (an unknown name locks like a known one);
+        // users.failed_logins and users.locked_until are no longer used.
+        (3, """
+            CREATE TABLE login_attempts (
+                name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT, updated_at TEXT NOT NULL);
+            CREATE INDEX login_attempts_updated ON login_attempts (updated_at);
+            INSERT INTO login_attempts (name, failures, locked_until, updated_at)
+                SELECT username, failed_logins, locked_until, created_at FROM users WHERE failed_logins > 0 OR locked_until IS NOT NULL;
+            """),
     ];
 }

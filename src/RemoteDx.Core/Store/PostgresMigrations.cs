@@ -97,5 +97,13 @@ internal static class PostgresMigrations
             CREATE TABLE worklist_version (id integer PRIMARY KEY CHECK (id = 1), value bigint NOT NULL);
             INSERT INTO worklist_version (id, value) VALUES (1, 1);
             """),
+        // As SQLite's step 3: login attempts counted per name, known or not.
+        (2, """
+            CREATE TABLE login_attempts (
+                name text PRIMARY KEY, failures integer NOT NULL, locked_until timestamptz, updated_at timestamptz NOT NULL);
+            CREATE INDEX login_attempts_updated ON login_attempts (updated_at);
+            INSERT INTO login_attempts (name, failures, locked_until, updated_at)
+                SELECT username, failed_logins, locked_until, created_at FROM users WHERE failed_logins > 0 OR locked_until IS NOT NULL;
+            """),
     ];
 }

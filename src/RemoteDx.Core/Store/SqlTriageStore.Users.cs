@@ -5,7 +5,11 @@ namespace RemoteDx.Core.Store;
 
 public abstract partial class SqlTriageStore
 {
-    private const string UserColumns = "username, password_hash, role, clinics, failed_logins, locked_until, created_at";
+    // A user's failures and lock come from login_attempts, where names are counted whether or not a user has them.
+    private const string UserSelect = """
+        SELECT u.username, u.password_hash, u.role, u.clinics, COALESCE(a.failures, 0), a.locked_until, u.created_at
+        FROM users u LEFT JOIN login_attempts a ON a.name = u.username
+        """;
 
     private static UserRecord ReadUser(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), SplitClinics(Str(r, 3)), Int(r, 4), NTime(r, 5), TimeAt(r, 6));
@@ -33,11 +37,11 @@ public abstract partial class SqlTriageStore
     }
 
     public Task<UserRecord?> UserAsync(string username, CancellationToken ct = default) => ReadAsync(async conn =>
-        (await QueryAsync(conn, null, $"SELECT {UserColumns} FROM users WHERE username = @u", ReadUser, ct, ("@u", username)).ConfigureAwait(false))
+        (await QueryAsync(conn, null, $"{UserSelect} WHERE u.username = @u", ReadUser, ct, ("@u", username)).ConfigureAwait(false))
             .FirstOrDefault(), ct);
 
     public Task<IReadOnlyList<UserRecord>> UsersAsync(CancellationToken ct = default) => ReadAsync<IReadOnlyList<UserRecord>>(async conn =>
-        await QueryAsync(conn, null, $"SELECT {UserColumns} FROM users ORDER BY username", ReadUser, ct).ConfigureAwait(false), ct);
+        await QueryAsync(conn, null, $"{UserSelect} ORDER BY u.username", ReadUser, ct).ConfigureAwait(false), ct);
 
     public Task<bool> SetPasswordAsync(string username, string passwordHash, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
     {
@@ -45,35 +49,52 @@ public abstract partial class SqlTriageStore
             ("@h", passwordHash), ("@u", username)).ConfigureAwait(false);
         if (n == 1)
         {
-            // A new password ends every session opened with the old one.
+            // A new password ends every session opened with the old one, and any lock.
             await ExecAsync(conn, tx, "DELETE FROM sessions WHERE username = @u", ct, ("@u", username)).ConfigureAwait(false);
+            await ExecAsync(conn, tx, "DELETE FROM login_attempts WHERE name = @u", ct, ("@u", username)).ConfigureAwait(false);
             await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'user.password', NULL, @u, NULL)",
                 ct, ("@now", Time(DateTimeOffset.UtcNow)), ("@u", username)).ConfigureAwait(false);
         }
         return n == 1;
     }, ct);
 
-    public Task<DateTimeOffset?> RecordLoginFailureAsync(string username, DateTimeOffset now, int threshold, TimeSpan lockout, CancellationToken ct = default) =>
-        WriteAsync<DateTimeOffset?>(async (conn, tx) =>
+    public Task<LoginAttempt> BeginLoginAttemptAsync(string name, DateTimeOffset now, int threshold, TimeSpan lockout, CancellationToken ct = default) =>
+        WriteAsync(async (conn, tx) =>
         {
-            var count = await ScalarAsync(conn, tx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = @u RETURNING failed_logins",
-                ct, ("@u", username)).ConfigureAwait(false);
-            await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'login.failed', @u, @u, NULL)",
-                ct, ("@now", Time(now)), ("@u", username)).ConfigureAwait(false);
-            if (count is null || Convert.ToInt32(count, CultureInfo.InvariantCulture) < threshold)
+            // Failures older than one lock window, and locks that ended before it, are forgotten (this also bounds the
+            // rows that unknown names leave behind).
+            await ExecAsync(conn, tx, "DELETE FROM login_attempts WHERE updated_at < @cutoff AND (locked_until IS NULL OR locked_until < @now)",
+                ct, ("@cutoff", Time(now - lockout)), ("@now", Time(now))).ConfigureAwait(false);
+            // The upsert takes the row (PostgreSQL: its row lock until commit; SQLite: the single writer) before the count
+            // is read, so concurrent attempts on one name are counted one after another, across processes too.
+            var (failures, locked) = (await QueryAsync(conn, tx, """
+                INSERT INTO login_attempts (name, failures, locked_until, updated_at) VALUES (@n, 0, NULL, @now)
+                ON CONFLICT (name) DO UPDATE SET updated_at = @now
+                RETURNING failures, locked_until
+                """, r => (Int(r, 0), NTime(r, 1)), ct, ("@n", name), ("@now", Time(now))).ConfigureAwait(false))[0];
+            if (locked is { } l && l > now)
             {
-                return null;
+                return new LoginAttempt(false, l);
             }
-            var until = now + lockout;
-            await ExecAsync(conn, tx, "UPDATE users SET failed_logins = 0, locked_until = @until WHERE username = @u", ct,
-                ("@until", Time(until)), ("@u", username)).ConfigureAwait(false);
-            await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'user.locked', NULL, @u, NULL)",
-                ct, ("@now", Time(now)), ("@u", username)).ConfigureAwait(false);
-            return until;
+            // A lock that has run out starts a new window.
+            var count = (locked is null ? failures : 0) + 1;
+            DateTimeOffset? until = count >= threshold ? now + lockout : null;
+            await ExecAsync(conn, tx, "UPDATE login_attempts SET failures = @f, locked_until = @until WHERE name = @n", ct,
+                ("@f", count), ("@until", until is { } u ? Time(u) : null), ("@n", name)).ConfigureAwait(false);
+            if (until is not null)
+            {
+                await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'user.locked', NULL, @n, NULL)",
+                    ct, ("@now", Time(now)), ("@n", name)).ConfigureAwait(false);
+            }
+            return new LoginAttempt(true, until);
         }, ct);
 
-    public Task ResetLoginFailuresAsync(string username, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
-        await ExecAsync(conn, tx, "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = @u", ct, ("@u", username)).ConfigureAwait(false), ct);
+    public Task LoginFailedAsync(string name, DateTimeOffset now, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
+        await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'login.failed', @n, @n, NULL)",
+            ct, ("@now", Time(now)), ("@n", name)).ConfigureAwait(false), ct);
+
+    public Task ResetLoginFailuresAsync(string name, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
+        await ExecAsync(conn, tx, "DELETE FROM login_attempts WHERE name = @n", ct, ("@n", name)).ConfigureAwait(false), ct);
 
     public Task CreateSessionAsync(SessionRecord session, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
     {

@@ -158,6 +158,11 @@ public sealed record UserRecord(string Username, string PasswordHash, string Rol
 public sealed record SessionRecord(string TokenHash, string Username, string Role, IReadOnlyList<string> Clinics, string CsrfToken,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
+/// <summary>A login attempt's reservation: <see cref="Granted"/> lets the password be verified once. <see cref="LockedUntil"/>
+/// is when the name's lock ends: refused attempts always carry it; a granted one does when it was the last the window
+/// allows (it failing answers "locked").</summary>
+public sealed record LoginAttempt(bool Granted, DateTimeOffset? LockedUntil);
+
 /// <summary>A queued outbound notification (outbox row).</summary>
 public sealed record OutboxMessage(long Id, string Kind, string Payload, int Attempts);
 

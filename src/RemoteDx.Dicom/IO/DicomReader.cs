@@ -92,6 +92,20 @@ public static class DicomReader
             }
         }
         file.TransferSyntax = syntax;
+        if (!syntax.IsKnown)
+        {
+            // PS3.5 A.4 makes every compressed syntax explicit VR little endian, so the data set is read that way; when
+            // that fails, the unknown syntax is the cause worth reporting, not the first element that did not parse.
+            try
+            {
+                ReadDataset(new Context(input, false, true, options, path), file.Dataset, 0, -1);
+            }
+            catch (DicomFormatException ex)
+            {
+                throw new DicomTransferSyntaxException(syntax.Uid, "reading the data set as Explicit VR Little Endian failed: " + ex.Message, ex);
+            }
+            return file;
+        }
 
         if (syntax.IsDeflated)
         {

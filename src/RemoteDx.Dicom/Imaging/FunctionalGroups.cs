@@ -10,13 +10,13 @@ internal static class FunctionalGroups
     /// the top-level dataset.</summary>
     public static Dataset Source(Dataset ds, int frame, Tag macro, Tag probe)
     {
-        var perFrame = ds.GetSequence(ImagingTags.PerFrameFunctionalGroupsSequence);
+        var perFrame = ds.GetSequence(Tag.PerFrameFunctionalGroupsSequence);
         if (perFrame is not null && frame >= 0 && frame < perFrame.Items.Count
             && MacroItem(perFrame.Items[frame], macro, probe) is { } own)
         {
             return own;
         }
-        var shared = ds.GetSequence(ImagingTags.SharedFunctionalGroupsSequence);
+        var shared = ds.GetSequence(Tag.SharedFunctionalGroupsSequence);
         if (shared is { Items.Count: > 0 } && MacroItem(shared.Items[0], macro, probe) is { } common)
         {
             return common;

@@ -120,11 +120,11 @@ internal static class GrayscaleRenderer
     /// the automatic window so that the padding around a CT field of view does not flatten it.</summary>
     private static (long Lo, long Hi)? PaddingRange(Dataset ds, PixelFormat f)
     {
-        if (ReadWord(ds, ImagingTags.PixelPaddingValue, f.IsSigned) is not { } a)
+        if (ReadWord(ds, Tag.PixelPaddingValue, f.IsSigned) is not { } a)
         {
             return null;
         }
-        var b = ReadWord(ds, ImagingTags.PixelPaddingRangeLimit, f.IsSigned) ?? a;
+        var b = ReadWord(ds, Tag.PixelPaddingRangeLimit, f.IsSigned) ?? a;
         return (Math.Min(a, b), Math.Max(a, b));
     }
 

@@ -54,7 +54,7 @@ public sealed class ModalityLut
             var lut = LookupTable.Parse(item, Tag.LUTDescriptor, Tag.LUTData, firstIsSigned: format.IsSigned);
             return new ModalityLut(1, 0, lut);
         }
-        var source = FunctionalGroups.Source(ds, frame, ImagingTags.PixelValueTransformationSequence, Tag.RescaleSlope);
+        var source = FunctionalGroups.Source(ds, frame, Tag.PixelValueTransformationSequence, Tag.RescaleSlope);
         var slope = source.GetDouble(Tag.RescaleSlope) ?? 1;
         var intercept = source.GetDouble(Tag.RescaleIntercept) ?? 0;
         if (!double.IsFinite(slope) || !double.IsFinite(intercept))

@@ -26,7 +26,7 @@ internal sealed class PaletteColorLut
         var channels = new Channel[3];
         Tag[] descriptors = [Tag.RedPaletteColorLookupTableDescriptor, Tag.GreenPaletteColorLookupTableDescriptor, Tag.BluePaletteColorLookupTableDescriptor];
         Tag[] data = [Tag.RedPaletteColorLookupTableData, Tag.GreenPaletteColorLookupTableData, Tag.BluePaletteColorLookupTableData];
-        Tag[] segmented = [ImagingTags.SegmentedRedPaletteColorLookupTableData, ImagingTags.SegmentedGreenPaletteColorLookupTableData, ImagingTags.SegmentedBluePaletteColorLookupTableData];
+        Tag[] segmented = [Tag.SegmentedRedPaletteColorLookupTableData, Tag.SegmentedGreenPaletteColorLookupTableData, Tag.SegmentedBluePaletteColorLookupTableData];
         for (var c = 0; c < 3; c++)
         {
             // PS3.3 C.7.6.3.1.5: the first value mapped is US or SS as the Pixel Representation says.

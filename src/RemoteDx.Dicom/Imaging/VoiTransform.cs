@@ -71,7 +71,7 @@ internal sealed class VoiTransform
     /// <paramref name="frameRange"/> computes only when needed.</summary>
     public static VoiTransform Select(Dataset ds, RenderOptions options, ModalityLut modality, PixelFormat format, Func<(double Min, double Max)> frameRange)
     {
-        var source = FunctionalGroups.Source(ds, options.Frame, ImagingTags.FrameVOILUTSequence, Tag.WindowCenter);
+        var source = FunctionalGroups.Source(ds, options.Frame, Tag.FrameVOILUTSequence, Tag.WindowCenter);
         var function = ParseFunction(source.GetString(Tag.VOILUTFunction) ?? ds.GetString(Tag.VOILUTFunction));
         if (options.WindowCenter is { } oc && options.WindowWidth is { } ow)
         {

@@ -42,9 +42,6 @@ public sealed class DicomServerOptions
 
     public TimeSpan DimseTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Where received data sets are streamed before the handler sees them.</summary>
-    public string TempDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "remotedx-incoming");
-
     /// <summary>When this returns false, new associations are rejected (transient, local limit exceeded): e.g. the
     /// disk reserve is reached.</summary>
     public Func<bool> AcceptingAssociations { get; set; } = static () => true;

@@ -170,7 +170,8 @@ internal sealed class Dul : IAsyncDisposable
     /// <summary>A-ABORT request (Evt15): sends A-ABORT unless the transport is already going away, then closes.</summary>
     public async ValueTask AbortAsync(AbortSource source, byte reason, CancellationToken ct)
     {
-        if (_closed || State is DulState.Sta1Idle)
+        // Sta1, Sta2 and Sta13 have no Evt15 entry in PS3.8 Table 9-10: no association to abort, so only close.
+        if (_closed || DulStateMachine.ActionFor(State, DulEvent.Evt15AbortRequestLocal) is null)
         {
             await CloseAsync().ConfigureAwait(false);
             return;

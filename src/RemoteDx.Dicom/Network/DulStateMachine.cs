@@ -1,4 +1,6 @@
 // PS3.8 9.2 DICOM upper layer state machine: states Sta1-Sta13, events Evt1-Evt19, Table 9-10 transitions
+using static RemoteDx.Dicom.Network.DulAction;
+
 namespace RemoteDx.Dicom.Network;
 
 /// <summary>PS3.8 Table 9-9 states.</summary>
@@ -52,10 +54,73 @@ public enum DulAction
     AA1, AA2, AA3, AA4, AA5, AA6, AA7, AA8,
 }
 
-/// <summary>The transition table. An event with no entry for a state is a local programming error for local
-/// primitives, and for received PDUs the table's own answer (AA-1, AA-7 or AA-8).</summary>
+/// <summary>PS3.8 Table 9-10 as data: one row per event, one column per state, the action in each cell; the next
+/// state is the one the standard gives for that action (Tables 9-6 to 9-9). A blank cell of the standard is null
+/// here: the standard defines no behaviour for it, so firing it is a programming error of ours, never a peer's (every
+/// received PDU has an entry in every state where a transport connection exists).</summary>
 public static class DulStateMachine
 {
+    private static readonly DulAction? __ = null;
+
+    // PS3.8 Table 9-10. Rows Evt1-Evt19, columns Sta1-Sta13.
+    private static readonly DulAction?[][] Table =
+    [
+        //         Sta1  Sta2  Sta3  Sta4  Sta5  Sta6  Sta7  Sta8  Sta9  Sta10 Sta11 Sta12 Sta13
+        /* Evt1 */ [AE1, __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __],
+        /* Evt2 */ [__,  __,   __,   AE2,  __,   __,   __,   __,   __,   __,   __,   __,   __],
+        /* Evt3 */ [__,  AA1,  AA8,  __,   AE3,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA6],
+        /* Evt4 */ [__,  AA1,  AA8,  __,   AE4,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA6],
+        /* Evt5 */ [AE5, __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __],
+        /* Evt6 */ [__,  AE6,  AA8,  __,   AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA7],
+        /* Evt7 */ [__,  __,   AE7,  __,   __,   __,   __,   __,   __,   __,   __,   __,   __],
+        /* Evt8 */ [__,  __,   AE8,  __,   __,   __,   __,   __,   __,   __,   __,   __,   __],
+        /* Evt9 */ [__,  __,   __,   __,   __,   DT1,  __,   AR7,  __,   __,   __,   __,   __],
+        /* Evt10 */ [__, AA1,  AA8,  __,   AA8,  DT2,  AR6,  AA8,  AA8,  AA8,  AA8,  AA8,  AA6],
+        /* Evt11 */ [__, __,   __,   __,   __,   AR1,  __,   __,   __,   __,   __,   __,   __],
+        /* Evt12 */ [__, AA1,  AA8,  __,   AA8,  AR2,  AR8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA6],
+        /* Evt13 */ [__, AA1,  AA8,  __,   AA8,  AA8,  AR3,  AA8,  AA8,  AR10, AR3,  AA8,  AA6],
+        /* Evt14 */ [__, __,   __,   __,   __,   __,   __,   AR4,  AR9,  __,   __,   AR4,  __],
+        /* Evt15 */ [__, __,   AA1,  AA2,  AA1,  AA1,  AA1,  AA1,  AA1,  AA1,  AA1,  AA1,  __],
+        /* Evt16 */ [__, AA2,  AA3,  __,   AA3,  AA3,  AA3,  AA3,  AA3,  AA3,  AA3,  AA3,  AA2],
+        /* Evt17 */ [__, AA5,  AA4,  AA4,  AA4,  AA4,  AA4,  AA4,  AA4,  AA4,  AA4,  AA4,  AR5],
+        /* Evt18 */ [__, AA2,  __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   AA2],
+        /* Evt19 */ [__, AA1,  AA8,  __,   AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA8,  AA7],
+    ];
+
+    /// <summary>The next state each action leads to (PS3.8 Tables 9-6 to 9-9), indexed by action. AE-6 and AR-8 have
+    /// two; see <see cref="Transition"/>.</summary>
+    private static readonly DulState[] NextState =
+    [
+        /* AE1 */ DulState.Sta4AwaitingTransportOpen,
+        /* AE2 */ DulState.Sta5AwaitingAssociateAcOrRj,
+        /* AE3 */ DulState.Sta6DataTransfer,
+        /* AE4 */ DulState.Sta1Idle,
+        /* AE5 */ DulState.Sta2TransportOpen,
+        /* AE6 */ DulState.Sta3AwaitingLocalAssociateResponse,
+        /* AE7 */ DulState.Sta6DataTransfer,
+        /* AE8 */ DulState.Sta13AwaitingTransportClose,
+        /* DT1 */ DulState.Sta6DataTransfer,
+        /* DT2 */ DulState.Sta6DataTransfer,
+        /* AR1 */ DulState.Sta7AwaitingReleaseRp,
+        /* AR2 */ DulState.Sta8AwaitingLocalReleaseResponse,
+        /* AR3 */ DulState.Sta1Idle,
+        /* AR4 */ DulState.Sta13AwaitingTransportClose,
+        /* AR5 */ DulState.Sta1Idle,
+        /* AR6 */ DulState.Sta7AwaitingReleaseRp,
+        /* AR7 */ DulState.Sta8AwaitingLocalReleaseResponse,
+        /* AR8 */ DulState.Sta9CollisionRequestorAwaitingLocalResponse,
+        /* AR9 */ DulState.Sta11CollisionRequestorAwaitingReleaseRp,
+        /* AR10 */ DulState.Sta12CollisionAcceptorAwaitingLocalResponse,
+        /* AA1 */ DulState.Sta13AwaitingTransportClose,
+        /* AA2 */ DulState.Sta1Idle,
+        /* AA3 */ DulState.Sta1Idle,
+        /* AA4 */ DulState.Sta1Idle,
+        /* AA5 */ DulState.Sta1Idle,
+        /* AA6 */ DulState.Sta13AwaitingTransportClose,
+        /* AA7 */ DulState.Sta13AwaitingTransportClose,
+        /* AA8 */ DulState.Sta13AwaitingTransportClose,
+    ];
+
     public static DulEvent EventFor(PduType type) => type switch
     {
         PduType.AssociateRq => DulEvent.Evt6AssociateRqReceived,
@@ -68,100 +133,29 @@ public static class DulStateMachine
         _ => DulEvent.Evt19InvalidPdu,
     };
 
-    /// <param name="requestor">Whether this side sent the A-ASSOCIATE-RQ (decides AR-8 on a release collision).</param>
-    public static (DulAction Action, DulState Next) Transition(DulState state, DulEvent evt, bool requestor)
+    /// <summary>The action Table 9-10 gives for <paramref name="evt"/> in <paramref name="state"/>, or null for a
+    /// blank cell.</summary>
+    public static DulAction? ActionFor(DulState state, DulEvent evt)
     {
-        switch (state)
+        var row = (int)evt - 1;
+        var column = (int)state - 1;
+        if ((uint)row >= (uint)Table.Length || (uint)column >= (uint)Table[row].Length)
         {
-            case DulState.Sta1Idle:
-                return evt switch
-                {
-                    DulEvent.Evt1AssociateRequestLocal => (DulAction.AE1, DulState.Sta4AwaitingTransportOpen),
-                    DulEvent.Evt5TransportIndication => (DulAction.AE5, DulState.Sta2TransportOpen),
-                    _ => Invalid(state, evt),
-                };
-            case DulState.Sta2TransportOpen:
-                return evt switch
-                {
-                    DulEvent.Evt3AssociateAcReceived or DulEvent.Evt4AssociateRjReceived or DulEvent.Evt10PDataReceived
-                        or DulEvent.Evt12ReleaseRqReceived or DulEvent.Evt13ReleaseRpReceived or DulEvent.Evt19InvalidPdu
-                        => (DulAction.AA1, DulState.Sta13AwaitingTransportClose),
-                    // AE-6: the caller decides acceptability; acceptance goes to Sta3, a reject is Evt8 from Sta3.
-                    DulEvent.Evt6AssociateRqReceived => (DulAction.AE6, DulState.Sta3AwaitingLocalAssociateResponse),
-                    DulEvent.Evt16AbortReceived => (DulAction.AA2, DulState.Sta1Idle),
-                    DulEvent.Evt17TransportClosed => (DulAction.AA5, DulState.Sta1Idle),
-                    DulEvent.Evt18ArtimExpired => (DulAction.AA2, DulState.Sta1Idle),
-                    _ => Invalid(state, evt),
-                };
-            case DulState.Sta4AwaitingTransportOpen:
-                return evt switch
-                {
-                    DulEvent.Evt2TransportConfirm => (DulAction.AE2, DulState.Sta5AwaitingAssociateAcOrRj),
-                    DulEvent.Evt15AbortRequestLocal => (DulAction.AA2, DulState.Sta1Idle),
-                    DulEvent.Evt17TransportClosed => (DulAction.AA4, DulState.Sta1Idle),
-                    _ => Invalid(state, evt),
-                };
-            case DulState.Sta13AwaitingTransportClose:
-                return evt switch
-                {
-                    DulEvent.Evt3AssociateAcReceived or DulEvent.Evt4AssociateRjReceived or DulEvent.Evt10PDataReceived
-                        or DulEvent.Evt12ReleaseRqReceived or DulEvent.Evt13ReleaseRpReceived
-                        => (DulAction.AA6, DulState.Sta13AwaitingTransportClose),
-                    DulEvent.Evt6AssociateRqReceived or DulEvent.Evt19InvalidPdu => (DulAction.AA7, DulState.Sta13AwaitingTransportClose),
-                    DulEvent.Evt15AbortRequestLocal => (DulAction.AA6, DulState.Sta13AwaitingTransportClose),
-                    DulEvent.Evt16AbortReceived or DulEvent.Evt18ArtimExpired => (DulAction.AA2, DulState.Sta1Idle),
-                    DulEvent.Evt17TransportClosed => (DulAction.AR5, DulState.Sta1Idle),
-                    _ => Invalid(state, evt),
-                };
+            throw new ArgumentOutOfRangeException(nameof(evt), $"{evt} in {state} is not a cell of PS3.8 Table 9-10");
         }
-
-        // Sta3, Sta5-Sta12: aborts and transport closure are handled alike.
-        switch (evt)
-        {
-            case DulEvent.Evt15AbortRequestLocal:
-                return (DulAction.AA1, DulState.Sta13AwaitingTransportClose);
-            case DulEvent.Evt16AbortReceived:
-                return (DulAction.AA3, DulState.Sta1Idle);
-            case DulEvent.Evt17TransportClosed:
-                return (DulAction.AA4, DulState.Sta1Idle);
-            case DulEvent.Evt18ArtimExpired:
-                return Invalid(state, evt);
-        }
-
-        var next = (state, evt) switch
-        {
-            (DulState.Sta3AwaitingLocalAssociateResponse, DulEvent.Evt7AssociateAcceptLocal) => (DulAction.AE7, DulState.Sta6DataTransfer),
-            (DulState.Sta3AwaitingLocalAssociateResponse, DulEvent.Evt8AssociateRejectLocal) => (DulAction.AE8, DulState.Sta13AwaitingTransportClose),
-            (DulState.Sta5AwaitingAssociateAcOrRj, DulEvent.Evt3AssociateAcReceived) => (DulAction.AE3, DulState.Sta6DataTransfer),
-            (DulState.Sta5AwaitingAssociateAcOrRj, DulEvent.Evt4AssociateRjReceived) => (DulAction.AE4, DulState.Sta1Idle),
-            (DulState.Sta6DataTransfer, DulEvent.Evt9PDataRequestLocal) => (DulAction.DT1, DulState.Sta6DataTransfer),
-            (DulState.Sta6DataTransfer, DulEvent.Evt10PDataReceived) => (DulAction.DT2, DulState.Sta6DataTransfer),
-            (DulState.Sta6DataTransfer, DulEvent.Evt11ReleaseRequestLocal) => (DulAction.AR1, DulState.Sta7AwaitingReleaseRp),
-            (DulState.Sta6DataTransfer, DulEvent.Evt12ReleaseRqReceived) => (DulAction.AR2, DulState.Sta8AwaitingLocalReleaseResponse),
-            (DulState.Sta7AwaitingReleaseRp, DulEvent.Evt10PDataReceived) => (DulAction.AR6, DulState.Sta7AwaitingReleaseRp),
-            (DulState.Sta7AwaitingReleaseRp, DulEvent.Evt12ReleaseRqReceived) =>
-                (DulAction.AR8, requestor ? DulState.Sta9CollisionRequestorAwaitingLocalResponse : DulState.Sta10CollisionAcceptorAwaitingReleaseRp),
-            (DulState.Sta7AwaitingReleaseRp, DulEvent.Evt13ReleaseRpReceived) => (DulAction.AR3, DulState.Sta1Idle),
-            (DulState.Sta8AwaitingLocalReleaseResponse, DulEvent.Evt9PDataRequestLocal) => (DulAction.AR7, DulState.Sta8AwaitingLocalReleaseResponse),
-            (DulState.Sta8AwaitingLocalReleaseResponse, DulEvent.Evt14ReleaseResponseLocal) => (DulAction.AR4, DulState.Sta13AwaitingTransportClose),
-            (DulState.Sta9CollisionRequestorAwaitingLocalResponse, DulEvent.Evt14ReleaseResponseLocal) => (DulAction.AR9, DulState.Sta11CollisionRequestorAwaitingReleaseRp),
-            (DulState.Sta10CollisionAcceptorAwaitingReleaseRp, DulEvent.Evt13ReleaseRpReceived) => (DulAction.AR10, DulState.Sta12CollisionAcceptorAwaitingLocalResponse),
-            (DulState.Sta11CollisionRequestorAwaitingReleaseRp, DulEvent.Evt13ReleaseRpReceived) => (DulAction.AR3, DulState.Sta1Idle),
-            (DulState.Sta12CollisionAcceptorAwaitingLocalResponse, DulEvent.Evt14ReleaseResponseLocal) => (DulAction.AR4, DulState.Sta13AwaitingTransportClose),
-            _ => ((DulAction)(-1), state),
-        };
-        if ((int)next.Item1 >= 0)
-        {
-            return next;
-        }
-        // Any other PDU in Sta3, Sta5-Sta12 is unexpected: AA-8 (send A-ABORT, close).
-        return IsReceivedPdu(evt) ? (DulAction.AA8, DulState.Sta13AwaitingTransportClose) : Invalid(state, evt);
+        return Table[row][column];
     }
 
-    private static bool IsReceivedPdu(DulEvent evt) => evt is DulEvent.Evt3AssociateAcReceived or DulEvent.Evt4AssociateRjReceived
-        or DulEvent.Evt6AssociateRqReceived or DulEvent.Evt10PDataReceived or DulEvent.Evt12ReleaseRqReceived
-        or DulEvent.Evt13ReleaseRpReceived or DulEvent.Evt19InvalidPdu;
-
-    private static (DulAction, DulState) Invalid(DulState state, DulEvent evt) =>
-        throw new InvalidOperationException($"{evt} is not valid in {state} (PS3.8 Table 9-10)");
+    /// <param name="requestor">Whether this side sent the A-ASSOCIATE-RQ (decides AR-8 on a release collision).</param>
+    /// <remarks>AE-6 goes to Sta3: whether the A-ASSOCIATE-RQ is acceptable is decided by the caller, and a
+    /// rejection is then Evt8 from Sta3 (AE-8, Sta13), the same wire behaviour as AE-6's own Sta13 branch.</remarks>
+    /// <exception cref="InvalidOperationException">A blank cell of Table 9-10.</exception>
+    public static (DulAction Action, DulState Next) Transition(DulState state, DulEvent evt, bool requestor)
+    {
+        var action = ActionFor(state, evt)
+            ?? throw new InvalidOperationException($"{evt} is not valid in {state} (PS3.8 Table 9-10 has no action for it)");
+        // PS3.8 Table 9-8 AR-8: next state Sta9 for the association-requestor, Sta10 for the acceptor.
+        var next = action == AR8 && !requestor ? DulState.Sta10CollisionAcceptorAwaitingReleaseRp : NextState[(int)action];
+        return (action, next);
+    }
 }

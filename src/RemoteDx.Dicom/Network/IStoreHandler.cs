@@ -3,29 +3,29 @@ using System.Net;
 
 namespace RemoteDx.Dicom.Network;
 
-/// <summary>Receives each stored instance. Called once per C-STORE-RQ after the whole data set is on disk in a temp
-/// file; the returned status is sent to the peer. Move the file at <see cref="StoreRequest.DatasetPath"/> to keep it
-/// (the server deletes it afterwards if it is still there). Exceptions are mapped to statuses by the server:
-/// <see cref="DicomException"/> → C000, <see cref="OutOfResourcesException"/> → A700, <see cref="IOException"/> →
-/// A701, anything else → 0110.</summary>
+/// <summary>What the storage service needs from the domain, and nothing else: where to put each incoming data set
+/// (<see cref="PrepareStore"/>, when the C-STORE-RQ command set has arrived) and what to answer once the data set is
+/// complete (<see cref="StoreAsync"/>). Exceptions from either are mapped to statuses in one place by the server
+/// (<see cref="DimseStatusBoundary"/>, listed in docs/conformance.md 1.4).</summary>
 public interface IStoreHandler
 {
-    ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct);
-}
+    /// <summary>Called once per C-STORE-RQ, after its command set and before any of its data set: where the server
+    /// streams the data set, and whether a Part 10 header (preamble, "DICM", File Meta Information with the calling AE
+    /// as Source Application Entity Title, PS3.10 7.1) is written in front of it so that the handler can keep the file
+    /// by renaming it.</summary>
+    StoreDestination PrepareStore(AssociationInfo association, StoreCommand command);
 
-/// <summary>Optionally implemented by an <see cref="IStoreHandler"/>: bytes the server writes at the start of each temp
-/// file before the data set (e.g. a Part 10 preamble and File Meta Information), so the handler can keep the file by
-/// renaming it instead of copying it. The request's <see cref="StoreRequest.DatasetOffset"/> says where the data set
-/// starts.</summary>
-public interface IStoreFilePrefix
-{
-    ReadOnlyMemory<byte> FilePrefix(AssociationInfo association, string sopClassUid, string sopInstanceUid, TransferSyntax transferSyntax);
+    /// <summary>Called once per C-STORE-RQ after the whole data set is in the temp file; the returned status is sent to
+    /// the peer. Move the file at <see cref="StoreRequest.DatasetPath"/> to keep it (the server deletes it afterwards if
+    /// it is still there).</summary>
+    ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct);
 }
 
 /// <summary>Who is on the other end of an association.</summary>
 public sealed record AssociationInfo(string Id, string CallingAE, string CalledAE, IPEndPoint Remote, bool Tls, DateTimeOffset Started);
 
 /// <summary>One C-STORE: the data set in <see cref="TransferSyntax"/> at <see cref="DatasetPath"/>, starting at
-/// <see cref="DatasetOffset"/> (after the handler's <see cref="IStoreFilePrefix"/> bytes, if any).</summary>
+/// <see cref="DatasetOffset"/> (after the Part 10 header when <see cref="StoreDestination.WritePart10Header"/> asked
+/// for one, else 0).</summary>
 public sealed record StoreRequest(string SopClassUid, string SopInstanceUid, TransferSyntax TransferSyntax, string DatasetPath,
     long DatasetLength, ushort MessageId, string? MoveOriginatorAE, long DatasetOffset = 0);

@@ -1,4 +1,5 @@
-// PS3.10 7.1 File Meta Information: what the SCU needs to send a file without loading its pixel data
+// PS3.10 7.1 File Meta Information: the header the SCP writes in front of a received data set, and what the SCU reads
+// to send a file without loading its pixel data
 using System.Buffers.Binary;
 using System.Text;
 using RemoteDx.Dicom.IO;
@@ -6,10 +7,30 @@ using RemoteDx.Dicom.IO;
 namespace RemoteDx.Dicom.Network;
 
 /// <summary>SOP class/instance (from the data set, as the receiver checks them) and transfer syntax of a file, and
-/// where its data set starts, so the data set bytes can be streamed as they are.</summary>
-internal sealed record Part10Header(string SopClassUid, string SopInstanceUid, TransferSyntax TransferSyntax, long DatasetOffset, long DatasetLength)
+/// where its data set starts, so the data set bytes can be streamed as they are. <see cref="Encode"/> is the one writer
+/// of the header in front of a received data set.</summary>
+public sealed record Part10Header(string SopClassUid, string SopInstanceUid, TransferSyntax TransferSyntax, long DatasetOffset, long DatasetLength)
 {
-    public static Part10Header Read(string path)
+    /// <summary>The 128-byte preamble, "DICM" and the File Meta Information (PS3.10 7.1, explicit VR little endian,
+    /// (0002,0000) group length first) for a data set in <paramref name="syntax"/> that follows at once: the data set
+    /// starts at the returned length.</summary>
+    public static byte[] Encode(string sopClassUid, string sopInstanceUid, TransferSyntax syntax, string? sourceAe)
+    {
+        ArgumentNullException.ThrowIfNull(syntax);
+        var file = new DicomFile(new Dataset(), syntax);
+        file.Dataset.SetString(Tag.SOPClassUID, VR.UI, sopClassUid);
+        file.Dataset.SetString(Tag.SOPInstanceUID, VR.UI, sopInstanceUid);
+        file.BuildFileMetaInformation(sourceAe);
+        // The meta group names the data set's syntax; the (empty) data set is written as explicit VR little endian so
+        // that a deflated syntax adds no deflate stream of its own.
+        file.Dataset = new Dataset();
+        file.TransferSyntax = TransferSyntax.ExplicitVRLittleEndian;
+        using var ms = new MemoryStream(256);
+        DicomWriter.WriteFile(ms, file);
+        return ms.ToArray();
+    }
+
+    internal static Part10Header Read(string path)
     {
         var file = DicomReader.ReadFile(path, new DicomReadOptions { StopBeforePixelData = true });
         var sopClass = file.Dataset.GetString(Tag.SOPClassUID) ?? file.FileMetaInformation.GetString(Tag.MediaStorageSOPClassUID);

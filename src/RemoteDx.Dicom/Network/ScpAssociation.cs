@@ -1,4 +1,5 @@
-// PS3.7 9.1.1 / 9.1.5 C-STORE and C-ECHO as SCP over one association (PS3.8 9.3.5 PDV reassembly)
+// PS3.8 9 one association as acceptor: TLS (PS3.15 B.9), A-ASSOCIATE (PS3.8 7.1), PDV reassembly (9.3.5),
+// A-RELEASE / A-ABORT and timeouts; DIMSE requests go to the service classes (VerificationService, StorageService)
 using System.Buffers;
 using System.Net;
 using System.Net.Security;
@@ -8,8 +9,8 @@ using Microsoft.Extensions.Logging;
 
 namespace RemoteDx.Dicom.Network;
 
-/// <summary>One accepted connection: negotiation, then DIMSE messages until release, abort or timeout. Data sets
-/// stream to a temp file fragment by fragment, so memory stays bounded whatever the instance size.</summary>
+/// <summary>One accepted connection: negotiation, then DIMSE messages until release, abort or timeout. Each complete
+/// command set goes to the service that answers its Command Field; the association only moves bytes and counts.</summary>
 internal sealed class ScpAssociation
 {
     private readonly DicomServerOptions _options;
@@ -21,18 +22,16 @@ internal sealed class ScpAssociation
     private readonly Dictionary<ushort, int> _statusCounts = [];
     private IReadOnlyDictionary<byte, AcceptedPresentationContext> _contexts = new Dictionary<byte, AcceptedPresentationContext>();
     private AssociationInfo _info;
-    private int _instances;
     private long _bytes;
 
-    // Message being reassembled.
+    // Message being reassembled (PS3.8 9.3.5: one at a time; the command set, then its data set).
     private readonly ArrayBufferWriter<byte> _commandBuffer = new(512);
-    private DimseCommand? _command;
     private byte _commandContext;
-    private FileStream? _datasetFile;
-    private long _datasetOffset;
-    private string? _datasetPath;
-    private long _datasetLength;
-    private DimseStatus? _earlyStatus;
+    private IScpOperation? _operation;
+
+    // The DIMSE services, created once the association is accepted.
+    private IScpService[] _services = [];
+    private StorageService? _storage;
 
     public ScpAssociation(DicomServerOptions options, IStoreHandler handler, ILogger logger, TcpClient client, bool tls, Func<bool> overLimit)
     {
@@ -97,6 +96,8 @@ internal sealed class ScpAssociation
                 }
 
                 _contexts = decision.Contexts;
+                _storage = new StorageService(_info, _handler, _logger);
+                _services = [new VerificationService(_logger), _storage];
                 dul.PeerMaxPduLength = rq.UserInformation.MaximumLength;
                 await dul.SendAsync(decision.Accept!, ct).ConfigureAwait(false);
                 _logger.AssociationAccepted(_contexts.Count, rq.PresentationContexts.Count, rq.UserInformation.MaximumLength);
@@ -123,7 +124,7 @@ internal sealed class ScpAssociation
         }
         finally
         {
-            await DiscardDatasetAsync().ConfigureAwait(false);
+            await DiscardOperationAsync().ConfigureAwait(false);
             var record = Record(outcome);
             _logger.AssociationEnded(record.Outcome, record.Instances, record.Bytes, record.Duration);
             scope?.Dispose();
@@ -132,13 +133,13 @@ internal sealed class ScpAssociation
     }
 
     private AssociationRecord Record(string outcome) =>
-        new(_info, _instances, _bytes, new Dictionary<ushort, int>(_statusCounts), DateTimeOffset.UtcNow - _info.Started, outcome);
+        new(_info, _storage?.Instances ?? 0, _bytes, new Dictionary<ushort, int>(_statusCounts), DateTimeOffset.UtcNow - _info.Started, outcome);
 
     private async Task<string> ServeAsync(Dul dul, CancellationToken ct)
     {
         while (true)
         {
-            var inMessage = _command is not null || _commandBuffer.WrittenCount > 0;
+            var inMessage = _operation is not null || _commandBuffer.WrittenCount > 0;
             var pdu = await dul.ReceiveAsync(inMessage ? _options.DimseTimeout : _options.IdleTimeout, ct).ConfigureAwait(false);
             switch (pdu)
             {
@@ -147,7 +148,7 @@ internal sealed class ScpAssociation
                 case AAbort ab:
                     return $"aborted: A-ABORT received (source {(byte)ab.Source}, reason {ab.Reason})";
                 case AReleaseRq:
-                    await DiscardDatasetAsync().ConfigureAwait(false);
+                    await DiscardOperationAsync().ConfigureAwait(false);
                     await dul.SendAsync(new AReleaseRp(), ct).ConfigureAwait(false);
                     await dul.WaitForPeerCloseAsync(ct).ConfigureAwait(false);
                     return "released";
@@ -182,7 +183,7 @@ internal sealed class ScpAssociation
         }
         if (pdv.IsCommand)
         {
-            if (_command is not null)
+            if (_operation is not null)
             {
                 await ProtocolErrorAsync(dul, "command fragment while a data set was expected").ConfigureAwait(false);
             }
@@ -215,185 +216,58 @@ internal sealed class ScpAssociation
             return;
         }
 
-        if (_command is null || pdv.PresentationContextId != _commandContext)
+        if (_operation is null || pdv.PresentationContextId != _commandContext)
         {
             await ProtocolErrorAsync(dul, "data set fragment without a command that announced one on this context").ConfigureAwait(false);
             return;
         }
-        _datasetLength += pdv.Data.Length;
         _bytes += pdv.Data.Length;
-        if (_datasetFile is not null)
-        {
-            try
-            {
-                // Buffered and synchronous: page-cache writes are fast, and per-fragment async file writes cost a
-                // thread-pool hop each (thousands per large instance).
-                _datasetFile.Write(pdv.Data.Span);
-            }
-            catch (IOException ex)
-            {
-                // Keep reading the data set so the association survives; answer "unable to store".
-                await DiscardDatasetAsync().ConfigureAwait(false);
-                _earlyStatus = DimseStatus.OutOfResourcesUnableToStore.WithComment("cannot write temp file: " + ex.GetType().Name);
-            }
-        }
+        _operation.OnDatasetFragment(pdv.Data.Span);
         if (pdv.IsLast)
         {
-            var command = _command;
-            _command = null;
-            await OnStoreAsync(dul, context, command, ct).ConfigureAwait(false);
+            var operation = _operation;
+            _operation = null;
+            await RespondAsync(dul, context, operation, ct).ConfigureAwait(false);
         }
     }
 
+    /// <summary>PS3.7 9.3: dispatches a complete command set to the service that answers its Command Field. A request
+    /// no service answers is a protocol error (A-ABORT).</summary>
     private async ValueTask OnCommandAsync(Dul dul, AcceptedPresentationContext context, DimseCommand command, CancellationToken ct)
     {
-        switch (command.CommandField)
+        var service = Array.Find(_services, s => s.Answers(command));
+        if (service is null)
         {
-            case DimseCommandField.CEchoRq when !command.HasDataSet:
-                _logger.Echo(command.MessageId ?? 0);
-                var status = context.AbstractSyntax == DicomUids.Verification ? DimseStatus.Success : DimseStatus.SopClassNotSupported;
-                Count(status);
-                await DimseSender.SendCommandAsync(dul, context.Id, new DimseCommand
-                {
-                    CommandField = DimseCommandField.CEchoRsp,
-                    MessageIdBeingRespondedTo = command.MessageId ?? 0,
-                    AffectedSopClassUid = DicomUids.Verification,
-                    Status = status.Code,
-                }, ct).ConfigureAwait(false);
-                return;
-            case DimseCommandField.CStoreRq when command.HasDataSet:
-                _command = command;
-                _datasetLength = 0;
-                _earlyStatus = null;
-                if (command.AffectedSopClassUid != context.AbstractSyntax)
-                {
-                    _earlyStatus = DimseStatus.SopClassNotSupported.WithComment("SOP class differs from the presentation context's");
-                }
-                else if (string.IsNullOrEmpty(command.AffectedSopInstanceUid) || command.MessageId is null)
-                {
-                    _earlyStatus = DimseStatus.CannotUnderstand.WithComment("missing Affected SOP Instance UID or Message ID");
-                }
-                else
-                {
-                    try
-                    {
-                        Directory.CreateDirectory(_options.TempDirectory);
-                        _datasetPath = Path.Combine(_options.TempDirectory, $"rdx-{_info.Id}-{command.MessageId}-{Guid.NewGuid():N}.tmp");
-                        _datasetFile = new FileStream(_datasetPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-                        _datasetOffset = 0;
-                        if (_handler is IStoreFilePrefix prefixer)
-                        {
-                            var prefix = prefixer.FilePrefix(_info, command.AffectedSopClassUid!, command.AffectedSopInstanceUid!, context.TransferSyntax);
-                            _datasetFile.Write(prefix.Span);
-                            _datasetOffset = prefix.Length;
-                        }
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        await DiscardDatasetAsync().ConfigureAwait(false);
-                        _earlyStatus = DimseStatus.OutOfResourcesUnableToStore.WithComment("cannot create temp file: " + ex.GetType().Name);
-                    }
-                }
-                return;
-            default:
-                await ProtocolErrorAsync(dul, $"unsupported command 0x{(ushort)command.CommandField:X4}").ConfigureAwait(false);
-                return;
+            await ProtocolErrorAsync(dul, $"unsupported command 0x{(ushort)command.CommandField:X4}").ConfigureAwait(false);
+            return;
+        }
+        var operation = service.Begin(context, command);
+        if (command.HasDataSet)
+        {
+            _operation = operation;
+            return;
+        }
+        await RespondAsync(dul, context, operation, ct).ConfigureAwait(false);
+    }
+
+    private async ValueTask RespondAsync(Dul dul, AcceptedPresentationContext context, IScpOperation operation, CancellationToken ct)
+    {
+        await using (operation.ConfigureAwait(false))
+        {
+            var response = await operation.RespondAsync(ct).ConfigureAwait(false);
+            var code = response.Status ?? 0;
+            _statusCounts[code] = _statusCounts.GetValueOrDefault(code) + 1;
+            await DimseSender.SendCommandAsync(dul, context.Id, response, ct).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask OnStoreAsync(Dul dul, AcceptedPresentationContext context, DimseCommand command, CancellationToken ct)
+    /// <summary>Drops the request in progress, if any (abort, release or failure): its temp file goes with it.</summary>
+    private async ValueTask DiscardOperationAsync()
     {
-        DimseStatus status;
-        Exception? failure = null;
-        var messageId = command.MessageId ?? 0;
-        if (_earlyStatus is { } early)
+        if (_operation is { } operation)
         {
-            status = early;
-        }
-        else
-        {
-            await _datasetFile!.DisposeAsync().ConfigureAwait(false);
-            _datasetFile = null;
-            var request = new StoreRequest(command.AffectedSopClassUid!, command.AffectedSopInstanceUid!, context.TransferSyntax,
-                _datasetPath!, _datasetLength, messageId, string.IsNullOrEmpty(command.MoveOriginatorAE) ? null : command.MoveOriginatorAE,
-                _datasetOffset);
-            (status, failure) = await StoreBoundaryAsync(request, ct).ConfigureAwait(false);
-            _instances++;
-        }
-        await DiscardDatasetAsync().ConfigureAwait(false);
-        Count(status);
-        if (status.Category == StatusCategory.Failure)
-        {
-            _logger.StoreFailed(messageId, status.ToString(), failure);
-        }
-        else
-        {
-            _logger.Stored(messageId, command.AffectedSopClassUid ?? "", command.AffectedSopInstanceUid ?? "", _datasetLength, status.ToString());
-        }
-        await DimseSender.SendCommandAsync(dul, context.Id, new DimseCommand
-        {
-            CommandField = DimseCommandField.CStoreRsp,
-            MessageIdBeingRespondedTo = messageId,
-            AffectedSopClassUid = command.AffectedSopClassUid,
-            AffectedSopInstanceUid = command.AffectedSopInstanceUid,
-            Status = status.Code,
-            ErrorComment = status.ErrorComment,
-        }, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>The one place where exceptions become DIMSE statuses. Comments carry the exception type or our own
-    /// short text, never data set values.</summary>
-    private async ValueTask<(DimseStatus, Exception?)> StoreBoundaryAsync(StoreRequest request, CancellationToken ct)
-    {
-        try
-        {
-            return (await _handler.StoreAsync(_info, request, ct).ConfigureAwait(false), null);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (DicomException ex)
-        {
-            return (DimseStatus.CannotUnderstand.WithComment(Short("cannot understand: " + ex.Message)), ex);
-        }
-        catch (OutOfResourcesException ex)
-        {
-            return (DimseStatus.OutOfResources.WithComment(Short("out of resources: " + ex.Message)), ex);
-        }
-        catch (IOException ex)
-        {
-            return (DimseStatus.OutOfResourcesUnableToStore.WithComment("unable to store: " + ex.GetType().Name), ex);
-        }
-        catch (Exception ex)
-        {
-            return (DimseStatus.ProcessingFailure.WithComment("processing failure: " + ex.GetType().Name), ex);
-        }
-    }
-
-    private static string Short(string s) => s.Length <= 64 ? s : s[..64];
-
-    private void Count(DimseStatus status) => _statusCounts[status.Code] = _statusCounts.GetValueOrDefault(status.Code) + 1;
-
-    /// <summary>Closes and deletes the temp file of the message in progress, if any (abort, failure, or the handler
-    /// left it in place).</summary>
-    private async ValueTask DiscardDatasetAsync()
-    {
-        if (_datasetFile is not null)
-        {
-            await _datasetFile.DisposeAsync().ConfigureAwait(false);
-            _datasetFile = null;
-        }
-        if (_datasetPath is not null)
-        {
-            try
-            {
-                File.Delete(_datasetPath);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-            _datasetPath = null;
+            _operation = null;
+            await operation.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

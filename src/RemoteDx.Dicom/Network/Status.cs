@@ -58,11 +58,3 @@ public readonly record struct DimseStatus(ushort Code, string? ErrorComment = nu
 
     public override string ToString() => ErrorComment is null ? $"{Code:X4} ({Category})" : $"{Code:X4} ({Category}: {ErrorComment})";
 }
-
-/// <summary>Thrown by an <see cref="IStoreHandler"/> (or the server) when storage, memory or another resource is
-/// exhausted; answered with A700 Refused: out of resources.</summary>
-public sealed class OutOfResourcesException : Exception
-{
-    public OutOfResourcesException(string message) : base(message) { }
-    public OutOfResourcesException(string message, Exception inner) : base(message, inner) { }
-}

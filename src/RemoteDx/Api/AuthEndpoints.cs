@@ -1,9 +1,9 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using System.Globalization;
-using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using RemoteDx.Core.Security;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
 
@@ -14,13 +14,10 @@ internal sealed record LoginRequest(string? Username, string? Password);
 /// <summary>POST /api/login, POST /api/logout, GET /api/me.</summary>
 internal static class AuthEndpoints
 {
-    // Verified against when the user does not exist, so the answer takes as long either way.
-    private static readonly string DummyHash = new PasswordHasher<string>().HashPassword("", Guid.NewGuid().ToString());
-
-    public static void Map(WebApplication app)
+    public static void Map(RouteGroupBuilder api)
     {
-        app.MapPost("/api/login", LoginAsync);
-        app.MapPost("/api/logout", async (HttpContext ctx, ITriageStore store) =>
+        api.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(LoginRateLimit.Policy);
+        api.MapPost("/logout", async (HttpContext ctx, ITriageStore store) =>
         {
             var s = Sessions.Current(ctx);
             await store.DeleteSessionAsync(s.TokenHash, ctx.RequestAborted).ConfigureAwait(false);
@@ -28,7 +25,7 @@ internal static class AuthEndpoints
             Sessions.ClearCookie(ctx);
             return Results.NoContent();
         });
-        app.MapGet("/api/me", (HttpContext ctx) => Results.Json(ApiJson.Me(Sessions.Current(ctx))));
+        api.MapGet("/me", (HttpContext ctx) => Results.Json(ApiJson.Me(Sessions.Current(ctx))));
     }
 
     private static async Task<IResult> LoginAsync(HttpContext ctx, LoginRequest? body, ITriageStore store, IOptions<RemoteDxOptions> options)
@@ -40,36 +37,31 @@ internal static class AuthEndpoints
         }
         var ct = ctx.RequestAborted;
         var now = DateTimeOffset.UtcNow;
-        var hasher = new PasswordHasher<string>();
+        // The attempt is counted before the (slow) verification, atomically, for known and unknown names alike: however
+        // many arrive at once, at most LockoutFailures are verified per lock window, and none while locked.
+        var attempt = await store.BeginLoginAttemptAsync(username, now, o.LockoutFailures, TimeSpan.FromMinutes(o.LockoutMinutes), ct).ConfigureAwait(false);
+        if (!attempt.Granted)
+        {
+            return Locked(ctx, attempt.LockedUntil!.Value - now);
+        }
         var user = await store.UserAsync(username, ct).ConfigureAwait(false);
-        if (user is null)
+        // An unknown name is verified against a dummy hash, so the answer takes as long either way.
+        var verdict = user is null ? PasswordHasher.VerifyWithoutUser(password) : PasswordHasher.Verify(user.PasswordHash, password);
+        if (user is null || verdict == PasswordVerdict.Failed)
         {
-            hasher.VerifyHashedPassword(username, DummyHash, password);
-            return ApiJson.Error(401, "invalid username or password");
+            await store.LoginFailedAsync(username, now, ct).ConfigureAwait(false);
+            return attempt.LockedUntil is { } u ? Locked(ctx, u - now) : ApiJson.Error(401, "invalid username or password");
         }
-        if (user.LockedUntil is { } locked && locked > now)
+        if (verdict == PasswordVerdict.SuccessRehashNeeded)
         {
-            return Locked(ctx, locked - now);
+            await store.SetPasswordAsync(username, PasswordHasher.Hash(password), ct).ConfigureAwait(false);
         }
-        var verdict = hasher.VerifyHashedPassword(username, user.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            var until = await store.RecordLoginFailureAsync(username, now, o.LockoutFailures, TimeSpan.FromMinutes(o.LockoutMinutes), ct).ConfigureAwait(false);
-            return until is { } u ? Locked(ctx, u - now) : ApiJson.Error(401, "invalid username or password");
-        }
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-        {
-            await store.SetPasswordAsync(username, hasher.HashPassword(username, password), ct).ConfigureAwait(false);
-        }
-        if (user.FailedLogins > 0 || user.LockedUntil is not null)
-        {
-            await store.ResetLoginFailuresAsync(username, ct).ConfigureAwait(false);
-        }
+        await store.ResetLoginFailuresAsync(username, ct).ConfigureAwait(false);
         var token = Sessions.NewToken();
         var session = new SessionRecord(Sessions.Hash(token), user.Username, user.Role, user.Clinics, Sessions.NewToken(), now, now.AddHours(o.SessionHours));
         await store.CreateSessionAsync(session, ct).ConfigureAwait(false);
         await store.AuditAsync("login", user.Username, user.Username, null, ct).ConfigureAwait(false);
-        Sessions.SetCookie(ctx, token, o);
+        Sessions.SetCookie(ctx, token, options.Value);
         return Results.Json(ApiJson.Me(session));
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -21,12 +22,12 @@ internal static class ImageEndpoints
     private const string RenderVersion = "r1";
     private const string CacheControl = "private, max-age=86400";
 
-    public static void Map(WebApplication app)
+    public static void Map(RouteGroupBuilder api)
     {
-        app.MapGet("/api/instances/{sop}/frames/{n}", FrameAsync);
-        app.MapGet("/api/instances/{sop}/thumbnail", async (HttpContext ctx, string sop, ITriageStore store) =>
+        api.MapGet("/instances/{sop}/frames/{n}", FrameAsync);
+        api.MapGet("/instances/{sop}/thumbnail", async (HttpContext ctx, string sop, ITriageStore store) =>
             await RenderAsync(ctx, store, sop, 1, "jpeg", null, null, 160, 85).ConfigureAwait(false));
-        app.MapGet("/api/instances/{sop}/heatmap", HeatmapAsync);
+        api.MapGet("/instances/{sop}/heatmap", HeatmapAsync);
     }
 
     private static async Task<IResult> FrameAsync(HttpContext ctx, string sop, string n, ITriageStore store)

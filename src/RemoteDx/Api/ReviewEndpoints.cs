@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using RemoteDx.Core.Store;
 
@@ -12,25 +13,18 @@ internal sealed record CommentRequest(string? Text);
 /// <summary>Review actions (admin, radiologist), the audit trail and the job list.</summary>
 internal static class ReviewEndpoints
 {
-    public static void Map(WebApplication app)
+    public static void Map(RouteGroupBuilder api)
     {
-        app.MapPost("/api/findings/{id}/review", ReviewAsync);
-        app.MapPost("/api/studies/{uid}/comments", CommentAsync);
-        app.MapPost("/api/studies/{uid}/reviewed", ReviewedAsync);
-        app.MapGet("/api/audit", AuditAsync);
-        app.MapGet("/api/jobs", JobsAsync);
+        api.MapPost("/findings/{id}/review", ReviewAsync).RequireAuthorization(ApiPolicies.Reviewer);
+        api.MapPost("/studies/{uid}/comments", CommentAsync).RequireAuthorization(ApiPolicies.Reviewer);
+        api.MapPost("/studies/{uid}/reviewed", ReviewedAsync).RequireAuthorization(ApiPolicies.Reviewer);
+        api.MapGet("/audit", AuditAsync).RequireAuthorization(ApiPolicies.Reviewer);
+        api.MapGet("/jobs", JobsAsync).RequireAuthorization(ApiPolicies.Admin);
     }
-
-    private static IResult? Forbidden(SessionRecord s, params string[] roles) =>
-        Sessions.Is(s, roles) ? null : ApiJson.Error(403, "your role may not do this");
 
     private static async Task<IResult> ReviewAsync(HttpContext ctx, string id, ReviewRequest? body, ITriageStore store)
     {
         var s = Sessions.Current(ctx);
-        if (Forbidden(s, Roles.Admin, Roles.Radiologist) is { } no)
-        {
-            return no;
-        }
         if (!long.TryParse(id, out var findingId))
         {
             return ApiJson.Error(404, "no such finding");
@@ -46,10 +40,6 @@ internal static class ReviewEndpoints
     private static async Task<IResult> CommentAsync(HttpContext ctx, string uid, CommentRequest? body, ITriageStore store)
     {
         var s = Sessions.Current(ctx);
-        if (Forbidden(s, Roles.Admin, Roles.Radiologist) is { } no)
-        {
-            return no;
-        }
         var text = body?.Text?.Trim();
         if (text is not { Length: > 0 and <= 10_000 })
         {
@@ -62,20 +52,12 @@ internal static class ReviewEndpoints
     private static async Task<IResult> ReviewedAsync(HttpContext ctx, string uid, ITriageStore store)
     {
         var s = Sessions.Current(ctx);
-        if (Forbidden(s, Roles.Admin, Roles.Radiologist) is { } no)
-        {
-            return no;
-        }
         var (found, next) = await store.MarkReviewedAsync(uid, s.Username, Sessions.ScopeOf(s), ctx.RequestAborted).ConfigureAwait(false);
         return found ? Results.Json(new { next }) : ApiJson.Error(404, "no such study");
     }
 
     private static async Task<IResult> AuditAsync(HttpContext ctx, ITriageStore store)
     {
-        if (Forbidden(Sessions.Current(ctx), Roles.Admin, Roles.Radiologist) is { } no)
-        {
-            return no;
-        }
         var q = ctx.Request.Query;
         if (!WorklistEndpoints.Int(q, "page", 1, 1, 1_000_000, out var page) || !WorklistEndpoints.Int(q, "pageSize", 50, 1, 500, out var pageSize))
         {
@@ -91,10 +73,6 @@ internal static class ReviewEndpoints
 
     private static async Task<IResult> JobsAsync(HttpContext ctx, ITriageStore store)
     {
-        if (Forbidden(Sessions.Current(ctx), Roles.Admin) is { } no)
-        {
-            return no;
-        }
         var state = WorklistEndpoints.Text(ctx.Request.Query, "state");
         if (state is not null && !JobState.IsValid(state))
         {

@@ -1,16 +1,17 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
 using RemoteDx.Core.Store;
 using RemoteDx.Hosting;
 
 namespace RemoteDx.Api;
 
 /// <summary>Server-side sessions (docs/api.md): a random token in the HttpOnly, SameSite=Strict cookie `rdx_session`,
-/// stored only as its SHA-256; every /api request but login needs one (401), and every state-changing one the
-/// session's CSRF token in X-CSRF-Token (403).</summary>
+/// stored only as its SHA-256; every /api request but login needs one (401, enforced by the /api group's authorization
+/// policy, see <see cref="SessionAuthenticationHandler"/>), and every state-changing one the session's CSRF token in
+/// X-CSRF-Token (403).</summary>
 internal static class Sessions
 {
     public const string Cookie = "rdx_session";
@@ -23,55 +24,52 @@ internal static class Sessions
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    public static SessionRecord Current(HttpContext ctx) => (SessionRecord)ctx.Items[ItemKey]!;
+    /// <summary>The request's session; only inside the /api group, whose authorization policy guarantees one.</summary>
+    public static SessionRecord Current(HttpContext ctx) =>
+        ctx.Items[ItemKey] as SessionRecord ?? throw new InvalidOperationException("no session: the endpoint is outside the authorized /api group");
+
+    /// <summary>Called by <see cref="SessionAuthenticationHandler"/> once the cookie's session is found.</summary>
+    public static void Attach(HttpContext ctx, SessionRecord session) => ctx.Items[ItemKey] = session;
 
     public static Scope ScopeOf(SessionRecord s) => s.Role == Roles.Clinic ? new Scope(s.Clinics) : Scope.All;
 
-    public static bool Is(SessionRecord s, params string[] roles) => roles.Contains(s.Role, StringComparer.Ordinal);
-
-    public static void SetCookie(HttpContext ctx, string token, SecurityOptions o) => ctx.Response.Cookies.Append(Cookie, token, new CookieOptions
+    public static void SetCookie(HttpContext ctx, string token, RemoteDxOptions o) => ctx.Response.Cookies.Append(Cookie, token, new CookieOptions
     {
         HttpOnly = true,
         SameSite = SameSiteMode.Strict,
-        Secure = o.SecureCookie || ctx.Request.IsHttps,
+        Secure = SecureCookie(o) || ctx.Request.IsHttps,
         Path = "/",
-        MaxAge = TimeSpan.FromHours(o.SessionHours),
+        MaxAge = TimeSpan.FromHours(o.Security.SessionHours),
     });
+
+    /// <summary>RemoteDx:Security:SecureCookie, or when unset: Secure unless the web server is plain http on a loopback
+    /// address (only then can no one on the network read the cookie in transit).</summary>
+    public static bool SecureCookie(RemoteDxOptions o) => o.Security.SecureCookie ?? !IsLoopbackHttp(o.HttpUrl);
+
+    private static bool IsLoopbackHttp(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp &&
+        // 0.0.0.0 and [::] (every interface) are not loopback.
+        (uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
+            (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 
     public static void ClearCookie(HttpContext ctx) => ctx.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/", SameSite = SameSiteMode.Strict, HttpOnly = true });
 
-    /// <summary>The gate in front of /api: session (401) and CSRF (403) checks.</summary>
-    public static async Task Gate(HttpContext ctx, Func<Task> next)
+    /// <summary>Whether a state-changing request carries the session's CSRF token: an endpoint filter on the /api group,
+    /// so it runs after authentication and for every endpoint but the anonymous ones (login).</summary>
+    public static async ValueTask<object?> CsrfFilter(EndpointFilterInvocationContext ic, EndpointFilterDelegate next)
     {
-        var path = ctx.Request.Path;
-        if (!path.StartsWithSegments("/api", StringComparison.Ordinal) ||
-            (path.Equals("/api/login", StringComparison.Ordinal) && HttpMethods.IsPost(ctx.Request.Method)))
-        {
-            await next().ConfigureAwait(false);
-            return;
-        }
-        var store = ctx.RequestServices.GetRequiredService<ITriageStore>();
-        SessionRecord? session = null;
-        if (ctx.Request.Cookies.TryGetValue(Cookie, out var token) && token is { Length: > 0 and < 200 })
-        {
-            session = await store.SessionAsync(Hash(token), DateTimeOffset.UtcNow, ctx.RequestAborted).ConfigureAwait(false);
-        }
-        if (session is null)
-        {
-            await ApiJson.Error(401, "not logged in").ExecuteAsync(ctx).ConfigureAwait(false);
-            return;
-        }
+        var ctx = ic.HttpContext;
         var m = ctx.Request.Method;
-        if (HttpMethods.IsPost(m) || HttpMethods.IsPut(m) || HttpMethods.IsPatch(m) || HttpMethods.IsDelete(m))
+        if ((HttpMethods.IsPost(m) || HttpMethods.IsPut(m) || HttpMethods.IsPatch(m) || HttpMethods.IsDelete(m)) &&
+            ctx.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null)
         {
             var sent = ctx.Request.Headers[CsrfHeader].ToString();
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(session.CsrfToken)))
+            if (ctx.Items[ItemKey] is not SessionRecord session ||
+                !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(session.CsrfToken)))
             {
-                await ApiJson.Error(403, "missing or wrong " + CsrfHeader).ExecuteAsync(ctx).ConfigureAwait(false);
-                return;
+                return ApiJson.Error(403, "missing or wrong " + CsrfHeader);
             }
         }
-        ctx.Items[ItemKey] = session;
-        await next().ConfigureAwait(false);
+        return await next(ic).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,12 +10,23 @@ namespace RemoteDx.Api;
 /// files, /metrics, the OpenAPI document and the JSON API.</summary>
 public static class WebSetup
 {
-    private const string Csp = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+    private const string Csp = "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; " +
+        "base-uri 'none'; form-action 'self'; object-src 'none'";
 
     public static void ConfigureServices(IServiceCollection services)
     {
-        services.AddSingleton<PrometheusExporter>();
+        PrometheusExporter.ConfigureServices(services);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
+        services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(ApiPolicies.Add);
+        services.AddRateLimiter(LoginRateLimit.Add);
+        // Over https only (UseHsts skips plain http); loopback names are not exempt, a deployment may well use them.
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.ExcludedHosts.Clear();
+        });
     }
 
     public static void Map(WebApplication app)
@@ -28,6 +40,7 @@ public static class WebSetup
             h.XFrameOptions = "DENY";
             await next(ctx).ConfigureAwait(false);
         });
+        app.UseHsts();
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {
@@ -35,20 +48,26 @@ public static class WebSetup
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
-        app.Use((ctx, next) => Sessions.Gate(ctx, () => next(ctx)));
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
-        var exporter = app.Services.GetRequiredService<PrometheusExporter>();
-        app.MapGet("/metrics", () => Results.Text(exporter.Scrape(), "text/plain; version=0.0.4; charset=utf-8"));
-        app.MapGet("/api/openapi.json", () =>
+        PrometheusExporter.Map(app);
+
+        // Every /api endpoint is in this group (route matching ignores case, so /API/... lands here too): a session is
+        // required unless an endpoint says AllowAnonymous (login only), and state-changing requests need the CSRF token.
+        var api = app.MapGroup("/api").RequireAuthorization(ApiPolicies.Session).AddEndpointFilter(Sessions.CsrfFilter);
+        api.MapGet("/openapi.json", () =>
         {
             var path = Path.Combine(AppContext.BaseDirectory, "openapi.json");
             return File.Exists(path) ? Results.File(path, "application/json") : ApiJson.Error(404, "openapi.json is not installed");
         });
-        AuthEndpoints.Map(app);
-        WorklistEndpoints.Map(app);
-        ImageEndpoints.Map(app);
-        ReviewEndpoints.Map(app);
-        // Any other /api path: a JSON 404 (after the session gate, so it reveals nothing to the logged-out).
-        app.Map("/api/{**rest}", () => ApiJson.Error(404, "no such endpoint"));
+        AuthEndpoints.Map(api);
+        WorklistEndpoints.Map(api);
+        EventsEndpoint.Map(api);
+        ImageEndpoints.Map(api);
+        ReviewEndpoints.Map(api);
+        // Any other /api path: a JSON 404 (behind the session policy, so it reveals nothing to the logged-out).
+        api.Map("/{**rest}", () => ApiJson.Error(404, "no such endpoint"));
     }
 }

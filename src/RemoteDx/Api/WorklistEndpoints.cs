@@ -1,9 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
-using System.Text;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RemoteDx.Core.Pipeline;
 using RemoteDx.Core.Store;
@@ -11,14 +10,13 @@ using RemoteDx.Hosting;
 
 namespace RemoteDx.Api;
 
-/// <summary>GET /api/worklist, GET /api/events (SSE), GET /api/studies/{uid}.</summary>
+/// <summary>GET /api/worklist, GET /api/studies/{uid} (GET /api/events: <see cref="EventsEndpoint"/>).</summary>
 internal static class WorklistEndpoints
 {
-    public static void Map(WebApplication app)
+    public static void Map(RouteGroupBuilder api)
     {
-        app.MapGet("/api/worklist", WorklistAsync);
-        app.MapGet("/api/events", EventsAsync);
-        app.MapGet("/api/studies/{uid}", StudyAsync);
+        api.MapGet("/worklist", WorklistAsync);
+        api.MapGet("/studies/{uid}", StudyAsync);
     }
 
     private static async Task<IResult> WorklistAsync(HttpContext ctx, ITriageStore store, IOptions<RemoteDxOptions> options)
@@ -82,38 +80,6 @@ internal static class WorklistEndpoints
             pageSize = result.PageSize,
             version = result.Version,
         });
-    }
-
-    private static async Task EventsAsync(HttpContext ctx, WorklistWatcher watcher, IHostApplicationLifetime lifetime)
-    {
-        // Ends with the client or when serve stops (an open stream must not hold up shutdown).
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, lifetime.ApplicationStopping);
-        var ct = linked.Token;
-        ctx.Response.ContentType = "text/event-stream";
-        ctx.Response.Headers.CacheControl = "no-cache";
-        ctx.Response.Headers["X-Accel-Buffering"] = "no";
-        long sent = -1;
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                var version = watcher.Version;
-                if (version != sent)
-                {
-                    await ctx.Response.WriteAsync($"event: worklist\ndata: {{\"version\":{version.ToString(CultureInfo.InvariantCulture)}}}\n\n", Encoding.UTF8, ct).ConfigureAwait(false);
-                    sent = version;
-                }
-                else
-                {
-                    await ctx.Response.WriteAsync(": keep-alive\n\n", Encoding.UTF8, ct).ConfigureAwait(false);
-                }
-                await ctx.Response.Body.FlushAsync(ct).ConfigureAwait(false);
-                await watcher.WaitForChangeAsync(sent, TimeSpan.FromSeconds(15), ct).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
     }
 
     private static async Task<IResult> StudyAsync(HttpContext ctx, string uid, ITriageStore store, IOptions<RemoteDxOptions> options)

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -14,15 +17,63 @@ namespace RemoteDx.Hosting;
 /// <summary>`remotedx serve`: the DICOM listener, the scoring workers and the web server (API and viewer) in one process.</summary>
 public static class ServeCommand
 {
+    /// <summary>The options named here are checked and shown in --help; every other token (e.g.
+    /// `--RemoteDx:Inference:Provider cpu`) goes on, with them, to the ASP.NET Core command-line configuration source,
+    /// as before System.CommandLine parsed the line.</summary>
+    public static Command Create(CommandIO io)
+    {
+        var config = new Option<string>("--config") { HelpName = "FILE", Description = "JSON configuration file, over appsettings.json and under the environment" };
+        var dicomPort = Port("--dicom-port", "DICOM listener port (default 11112)");
+        var tlsPort = Port("--tls-port", "DICOM TLS listener port (when a certificate is configured)");
+        var aet = new Option<string>("--aet") { HelpName = "AE", Description = "AE title of the listener (default REMOTEDX)" };
+        var httpUrl = new Option<string>("--http-url") { HelpName = "URL", Description = "web server address (default http://127.0.0.1:8080)" };
+        var data = new Option<string>("--data") { HelpName = "DIR", Description = "data folder: archive, database (default ./data)" };
+        var command = new Command("serve", "The DICOM listener, scoring workers and web server (API and viewer) in one process; " +
+            "other --Section:Key value pairs set any configuration option (docs/configuration.md)")
+        {
+            config, dicomPort, tlsPort, aet, httpUrl, data,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((r, ct) =>
+        {
+            // Everything after "serve", in order: the named options and the configuration keys alike.
+            var args = r.Tokens.Where(t => t.Type != TokenType.Directive).Skip(1).Select(t => t.Value).ToArray();
+            return RunAsync(args, io.Stderr, ct);
+        });
+        return command;
+    }
+
+    private static Option<int> Port(string name, string description)
+    {
+        var option = new Option<int>(name) { HelpName = "N", Description = description };
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, CultureInfo.InvariantCulture, out var p) && p is < 0 or > 65535)
+            {
+                r.AddError($"{name} must be 0-65535, not {p}");
+            }
+        });
+        return option;
+    }
+
     public static async Task<int> RunAsync(string[] args, TextWriter stderr, CancellationToken ct = default)
     {
-        var app = Build(args, stderr);
+        WebApplication? app;
+        try
+        {
+            app = Build(args, stderr);
+        }
+        catch (FormatException ex)
+        {
+            // The configuration source refuses a token it cannot read as a key (e.g. an unknown "-x").
+            throw new CommandUsageException(ex.Message);
+        }
         if (app is null)
         {
-            return 2;
+            return Cli.UsageError;
         }
         await app.RunAsync(ct).ConfigureAwait(false);
-        return 0;
+        return Cli.Success;
     }
 
     /// <summary>Builds the host; null (with the reasons on stderr) when configuration is invalid.</summary>

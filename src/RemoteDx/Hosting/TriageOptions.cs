@@ -100,17 +100,22 @@ public sealed class NotificationOptions
     }
 }
 
-/// <summary>RemoteDx:Security — sessions and login lockout.</summary>
+/// <summary>RemoteDx:Security — sessions, login lockout and the login rate limit.</summary>
 public sealed class SecurityOptions
 {
     public double SessionHours { get; set; } = 12;
 
+    /// <summary>Password verifications allowed per name per lock window; the one that reaches it locks the name.</summary>
     public int LockoutFailures { get; set; } = 5;
 
     public double LockoutMinutes { get; set; } = 15;
 
-    /// <summary>Marks the session cookie Secure (set when serving over https or behind a TLS proxy).</summary>
-    public bool SecureCookie { get; set; }
+    /// <summary>Marks the session cookie Secure (true), or not (false); unset: Secure unless RemoteDx:HttpUrl is plain
+    /// http on a loopback address. Over https it is always Secure.</summary>
+    public bool? SecureCookie { get; set; }
+
+    /// <summary>POST /api/login requests allowed per client address per minute (then 429 with Retry-After).</summary>
+    public int LoginPermitsPerMinute { get; set; } = 10;
 
     public IEnumerable<string> Validate()
     {
@@ -125,6 +130,10 @@ public sealed class SecurityOptions
         if (LockoutMinutes <= 0)
         {
             yield return "RemoteDx:Security:LockoutMinutes must be positive";
+        }
+        if (LoginPermitsPerMinute < 1)
+        {
+            yield return "RemoteDx:Security:LoginPermitsPerMinute must be at least 1";
         }
     }
 }

@@ -19,6 +19,8 @@ public sealed partial class Serve : IAsyncDisposable
             new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["RemoteDx__Dicom__AeTitle"] = "REMOTEDX",
+                // Every test signs in from the same address; the login rate limit is tested by the interop suite.
+                ["RemoteDx__Security__LoginPermitsPerMinute"] = "100000",
                 ["DOTNET_NOLOGO"] = "1",
             });
         _process.StdoutLine += OnLine;

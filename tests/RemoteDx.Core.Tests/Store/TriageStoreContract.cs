@@ -330,12 +330,15 @@ public abstract partial class TriageStoreContract : IAsyncLifetime
 
         for (var i = 0; i < 4; i++)
         {
-            Assert.Null(await Store.RecordLoginFailureAsync("ann", now, 5, TimeSpan.FromMinutes(15)));
+            Assert.Equal(new LoginAttempt(true, null), await Store.BeginLoginAttemptAsync("ann", now, 5, TimeSpan.FromMinutes(15)));
+            await Store.LoginFailedAsync("ann", now);
         }
-        var until = await Store.RecordLoginFailureAsync("ann", now, 5, TimeSpan.FromMinutes(15));
-        Assert.Equal(now.AddMinutes(15).ToUnixTimeSeconds(), until!.Value.ToUnixTimeSeconds());
+        var fifth = await Store.BeginLoginAttemptAsync("ann", now, 5, TimeSpan.FromMinutes(15));
+        await Store.LoginFailedAsync("ann", now);
+        Assert.True(fifth.Granted);
+        Assert.Equal(now.AddMinutes(15).ToUnixTimeSeconds(), fifth.LockedUntil!.Value.ToUnixTimeSeconds());
         Assert.Equal(now.AddMinutes(15).ToUnixTimeSeconds(), (await Store.UserAsync("ann"))!.LockedUntil!.Value.ToUnixTimeSeconds());
-        Assert.Null(await Store.RecordLoginFailureAsync("nobody", now, 5, TimeSpan.FromMinutes(15)));
+        Assert.False((await Store.BeginLoginAttemptAsync("ann", now.AddMinutes(1), 5, TimeSpan.FromMinutes(15))).Granted);
         await Store.ResetLoginFailuresAsync("ann");
         Assert.Null((await Store.UserAsync("ann"))!.LockedUntil);
 

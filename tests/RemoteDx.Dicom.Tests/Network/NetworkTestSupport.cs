@@ -9,8 +9,22 @@ using RemoteDx.Dicom.Tests.Support;
 namespace RemoteDx.Dicom.Tests.Network;
 
 /// <summary>Keeps a copy of every stored data set (by SOP Instance UID) and what the handler was told.</summary>
-internal sealed class RecordingStoreHandler(string directory) : IStoreHandler
+internal sealed class RecordingStoreHandler(string tempDirectory, string directory) : IStoreHandler
 {
+    /// <summary>Where the server is told to stream data sets (and whether with a Part 10 header).</summary>
+    public StoreDestination Destination { get; set; } = new(tempDirectory, WritePart10Header: false);
+
+    /// <summary>Thrown from <see cref="PrepareStore"/> when set.</summary>
+    public Exception? PrepareFailure { get; set; }
+
+    public ConcurrentQueue<StoreCommand> Prepared { get; } = new();
+
+    public StoreDestination PrepareStore(AssociationInfo association, StoreCommand command)
+    {
+        Prepared.Enqueue(command);
+        return PrepareFailure is { } failure ? throw failure : Destination;
+    }
+
     /// <summary>In arrival order (instances may share a SOP Instance UID).</summary>
     public ConcurrentQueue<(StoreRequest Request, string Copy)> Stored { get; } = new();
 
@@ -74,10 +88,9 @@ internal sealed class TestServer : IAsyncDisposable
             Port = 0,
             TlsPort = null,
             BindAddress = IPAddress.Loopback,
-            TempDirectory = tempDir,
         };
         configure?.Invoke(options);
-        var handler = new RecordingStoreHandler(storeDir);
+        var handler = new RecordingStoreHandler(tempDir, storeDir);
         var observer = new RecordingObserver();
         var server = new DicomServer(options, handler, observer);
         await server.StartAsync();

@@ -273,7 +273,8 @@ public sealed class ParrotTests
         var cases = new (Exception Error, ushort Code)[]
         {
             (new DicomFormatException("bad"), 0xC000),
-            (new OutOfResourcesException("disk reserve reached"), 0xA700),
+            (new OutOfResourcesException("queue full"), 0xA700),
+            (new OutOfStorageException("disk reserve reached"), 0xA700),
             (new IOException("disk"), 0xA701),
             (new InvalidOperationException("bug"), 0x0110),
         };

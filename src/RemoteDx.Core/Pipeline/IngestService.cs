@@ -1,0 +1,96 @@
+// DESIGN.md durability rule and PS3.4 B.2 (Storage SCP): what happens to a C-STORE, and the PS3.15 A.5 audit trail
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RemoteDx.Core.Archive;
+using RemoteDx.Core.Store;
+using RemoteDx.Dicom.Network;
+
+namespace RemoteDx.Core.Pipeline;
+
+/// <summary>The ingest use case, the network layer's one store handler: each data set is received behind our Part 10
+/// header in the archive's temp folder, archived durably (temp file fsync, rename, directory fsync), indexed with its
+/// scoring job in one store commit, and only then answered 0000. Every association, accepted or not, is audited.
+/// Exceptions are left to the network layer's status boundary; only domain outcomes (A900) are answered here.</summary>
+public sealed partial class IngestService : IStoreHandler, IAssociationObserver
+{
+    private readonly DicomArchive _archive;
+    private readonly IIngestStore _store;
+    private readonly IIngestSignals _signals;
+    private readonly DirectorySyncBatcher _directorySync;
+    private readonly ILogger _log;
+
+    public IngestService(DicomArchive archive, IIngestStore store, IIngestSignals signals, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(signals);
+        _archive = archive;
+        _store = store;
+        _signals = signals;
+        _directorySync = new DirectorySyncBatcher(archive.FileSync);
+        _log = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Data sets go to the archive's temp folder (its file system, so keeping one is a rename), behind our
+    /// File Meta Information with the calling AE as Source AE (DESIGN.md archive layout).</summary>
+    public StoreDestination PrepareStore(AssociationInfo association, StoreCommand command) =>
+        new(_archive.TempDirectory, WritePart10Header: true);
+
+    public async ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(association);
+        ArgumentNullException.ThrowIfNull(request);
+        ArchiveResult result;
+        try
+        {
+            result = _archive.Adopt(request.DatasetPath, request.DatasetOffset, request.TransferSyntax, request.SopClassUid,
+                request.SopInstanceUid, syncDirectory: false);
+        }
+        catch (DatasetMismatchException)
+        {
+            return DimseStatus.DatasetDoesNotMatchSopClass;
+        }
+        // The rename is durable once its folder is synced; that overlaps with the index commit (group commit), and
+        // 0000 goes out only after both. An identical re-send syncs too: the first rename may not be durable yet.
+        var dirSync = _directorySync.SyncAsync(Path.GetDirectoryName(result.Path)!);
+        var commit = _store.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct);
+        await Task.WhenAll(dirSync, commit).ConfigureAwait(false);
+        _signals.JobQueued();
+        LogStored(association.Id, result.Outcome.ToString(), result.Size);
+        return DimseStatus.Success;
+    }
+
+    public void AssociationEnded(AssociationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        foreach (var (status, count) in record.StatusCounts)
+        {
+            _signals.ResponsesSent(status, count);
+        }
+        var statuses = string.Join(",", record.StatusCounts.Select(kv =>
+            kv.Key.ToString("X4", CultureInfo.InvariantCulture) + ":" + kv.Value.ToString(CultureInfo.InvariantCulture)));
+        var audit = new AssociationAudit(record.Info.Id, record.Info.CallingAE, record.Info.CalledAE, record.Info.Remote.ToString(),
+            record.Info.Tls, record.Instances, record.Bytes, statuses, record.Outcome, record.Info.Started, record.Duration);
+        // The observer is called on the association's task: the audit write must not hold it.
+        _ = RecordAsync(audit);
+    }
+
+    private async Task RecordAsync(AssociationAudit audit)
+    {
+        try
+        {
+            await _store.RecordAssociationAsync(audit).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogAuditFailed(audit.Id, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Debug, Message = "association {AssociationId}: instance archived ({Outcome}, {Size} bytes)")]
+    private partial void LogStored(string associationId, string outcome, long size);
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "association {AssociationId}: audit record not written: {Error}")]
+    private partial void LogAuditFailed(string associationId, string error);
+}

@@ -1,0 +1,35 @@
+using RemoteDx.Core.Store;
+using RemoteDx.Core.Tests.Archive;
+
+namespace RemoteDx.Core.Tests.Pipeline;
+
+/// <summary>A real store whose index commits and audit rows are recorded in the <see cref="EventLog"/> once durable.</summary>
+public sealed class RecordingIngestStore(IIngestStore inner, EventLog log) : IIngestStore
+{
+    /// <summary>Time a commit takes before it starts (so an implementation that does not wait for it answers too early).</summary>
+    public TimeSpan CommitDelay { get; set; } = TimeSpan.Zero;
+
+    public Task MigrateAsync(CancellationToken ct = default) => inner.MigrateAsync(ct);
+
+    public async Task RecordInstanceAsync(IngestRecord record, CancellationToken ct = default)
+    {
+        if (CommitDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(CommitDelay, ct);
+        }
+        await inner.RecordInstanceAsync(record, ct);
+        log.Add($"commit {record.Archive.SopInstanceUid} {record.Archive.Outcome}");
+    }
+
+    public async Task RecordAssociationAsync(AssociationAudit audit, CancellationToken ct = default)
+    {
+        await inner.RecordAssociationAsync(audit, ct);
+        log.Add($"audit {audit.CallingAE} {audit.Outcome} {audit.Instances} {audit.Statuses}");
+    }
+
+    public Task<IReadOnlyList<PendingJob>> UnfinishedJobsAsync(CancellationToken ct = default) => inner.UnfinishedJobsAsync(ct);
+
+    public Task<long> CountInstancesAsync(CancellationToken ct = default) => inner.CountInstancesAsync(ct);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
