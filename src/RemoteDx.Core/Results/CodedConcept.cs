@@ -9,9 +9,9 @@ public sealed record CodedConcept(string Value, string Scheme, string Meaning)
     public Dataset ToItem()
     {
         var item = ResultHeader.NewItem();
-        item.SetString(new Tag(0x0008, 0x0100), VR.SH, Value);
-        item.SetString(new Tag(0x0008, 0x0102), VR.SH, Scheme);
-        item.SetString(new Tag(0x0008, 0x0104), VR.LO, Meaning);
+        item.SetString(Tag.CodeValue, VR.SH, Value);
+        item.SetString(Tag.CodingSchemeDesignator, VR.SH, Scheme);
+        item.SetString(Tag.CodeMeaning, VR.LO, Meaning);
         return item;
     }
 

@@ -52,30 +52,30 @@ public static class HeatmapCapture
             SeriesInstanceUid(study.StudyInstanceUid), SeriesNumber, SeriesDescription, instanceNumber, created);
         var t = created.ToUniversalTime();
         ds.SetString(Tag.ImageType, VR.CS, "DERIVED\\SECONDARY");
-        ds.SetString(new Tag(0x0008, 0x0064), VR.CS, "WSD");                          // Conversion Type: workstation
-        ds.SetString(new Tag(0x0008, 0x0023), VR.DA, t.ToString("yyyyMMdd", inv));    // Content Date
-        ds.SetString(new Tag(0x0008, 0x0033), VR.TM, t.ToString("HHmmss", inv));      // Content Time
-        ds.SetString(new Tag(0x0018, 0x1012), VR.DA, t.ToString("yyyyMMdd", inv));    // Date of Secondary Capture
-        ds.SetString(new Tag(0x0018, 0x1014), VR.TM, t.ToString("HHmmss", inv));      // Time of Secondary Capture
-        ds.SetString(new Tag(0x0020, 0x0020), VR.CS, src.GetString(new Tag(0x0020, 0x0020)) ?? ""); // Patient Orientation
-        if (src.GetString(new Tag(0x0020, 0x0062)) is { Length: > 0 } laterality)
+        ds.SetString(Tag.ConversionType, VR.CS, "WSD");  // WSD: made on a workstation
+        ds.SetString(Tag.ContentDate, VR.DA, t.ToString("yyyyMMdd", inv));
+        ds.SetString(Tag.ContentTime, VR.TM, t.ToString("HHmmss", inv));
+        ds.SetString(Tag.DateOfSecondaryCapture, VR.DA, t.ToString("yyyyMMdd", inv));
+        ds.SetString(Tag.TimeOfSecondaryCapture, VR.TM, t.ToString("HHmmss", inv));
+        ds.SetString(Tag.PatientOrientation, VR.CS, src.GetString(Tag.PatientOrientation) ?? "");
+        if (src.GetString(Tag.ImageLaterality) is { Length: > 0 } laterality)
         {
-            ds.SetString(new Tag(0x0020, 0x0062), VR.CS, laterality);
+            ds.SetString(Tag.ImageLaterality, VR.CS, laterality);
         }
         if (src.GetString(Tag.BodyPartExamined) is { Length: > 0 } bodyPart)
         {
             ds.SetString(Tag.BodyPartExamined, VR.CS, bodyPart);
         }
-        ds.SetString(new Tag(0x0008, 0x2111), VR.ST, ResultHeader.Clip(
+        ds.SetString(Tag.DerivationDescription, VR.ST, ResultHeader.Clip(
             $"{Caption}. {study.Algorithm.Name} {study.Algorithm.Version} heatmap for {finding.Code.Meaning} blended over the source image", 1024));
         var source = ResultHeader.NewItem();
-        source.SetString(new Tag(0x0008, 0x1150), VR.UI, instance.SopClassUid);
-        source.SetString(new Tag(0x0008, 0x1155), VR.UI, instance.SopInstanceUid);
-        ds.Set(new DicomSequence(new Tag(0x0008, 0x2112), [source]));                 // Source Image Sequence
-        ds.SetString(new Tag(0x0020, 0x4000), VR.LT,
+        source.SetString(Tag.ReferencedSOPClassUID, VR.UI, instance.SopClassUid);
+        source.SetString(Tag.ReferencedSOPInstanceUID, VR.UI, instance.SopInstanceUid);
+        ds.Set(new DicomSequence(Tag.SourceImageSequence, [source]));
+        ds.SetString(Tag.ImageComments, VR.LT,
             $"{Caption}. {finding.Code.Meaning} ({finding.Label}) probability {finding.Probability.ToString("0.####", inv)}, threshold {finding.Threshold.ToString("0.####", inv)}.");
-        ds.SetString(new Tag(0x0028, 0x0301), VR.CS, "YES");                          // Burned In Annotation
-        ds.SetString(new Tag(0x0028, 0x2110), VR.CS, "00");                           // Lossy Image Compression
+        ds.SetString(Tag.BurnedInAnnotation, VR.CS, "YES");
+        ds.SetString(Tag.LossyImageCompression, VR.CS, "00");
 
         ds.SetUInt16(Tag.SamplesPerPixel, 3);
         ds.SetString(Tag.PhotometricInterpretation, VR.CS, "RGB");

@@ -29,22 +29,22 @@ internal static class ResultHeader
 
     // Patient and General Study attributes copied (text decoded from the source's character set and re-encoded),
     // Type 2 ones written empty when the source lacks them.
-    private static readonly (ushort Group, ushort Element, VR Vr, bool Type2)[] Copied =
+    private static readonly (Tag Tag, VR Vr, bool Type2)[] Copied =
     [
-        (0x0010, 0x0010, VR.PN, true),  // Patient's Name
-        (0x0010, 0x0020, VR.LO, true),  // Patient ID
-        (0x0010, 0x0021, VR.LO, false), // Issuer of Patient ID
-        (0x0010, 0x0030, VR.DA, true),  // Patient's Birth Date
-        (0x0010, 0x0040, VR.CS, true),  // Patient's Sex
-        (0x0010, 0x1010, VR.AS, false), // Patient's Age
-        (0x0010, 0x4000, VR.LT, false), // Patient Comments
-        (0x0020, 0x000D, VR.UI, false), // Study Instance UID
-        (0x0008, 0x0020, VR.DA, true),  // Study Date
-        (0x0008, 0x0030, VR.TM, true),  // Study Time
-        (0x0008, 0x0090, VR.PN, true),  // Referring Physician's Name
-        (0x0020, 0x0010, VR.SH, true),  // Study ID
-        (0x0008, 0x0050, VR.SH, true),  // Accession Number
-        (0x0008, 0x1030, VR.LO, false), // Study Description
+        (Tag.PatientName, VR.PN, true),
+        (Tag.PatientID, VR.LO, true),
+        (Tag.IssuerOfPatientID, VR.LO, false),
+        (Tag.PatientBirthDate, VR.DA, true),
+        (Tag.PatientSex, VR.CS, true),
+        (Tag.PatientAge, VR.AS, false),
+        (Tag.PatientComments, VR.LT, false),
+        (Tag.StudyInstanceUID, VR.UI, false),
+        (Tag.StudyDate, VR.DA, true),
+        (Tag.StudyTime, VR.TM, true),
+        (Tag.ReferringPhysicianName, VR.PN, true),
+        (Tag.StudyID, VR.SH, true),
+        (Tag.AccessionNumber, VR.SH, true),
+        (Tag.StudyDescription, VR.LO, false),
     ];
 
     /// <summary>A new dataset holding the patient and study of <paramref name="source"/>, plus SOP Common,
@@ -54,9 +54,8 @@ internal static class ResultHeader
     {
         var ds = new Dataset();
         ds.SetString(Tag.SpecificCharacterSet, VR.CS, CharacterSet);
-        foreach (var (g, e, vr, type2) in Copied)
+        foreach (var (tag, vr, type2) in Copied)
         {
-            var tag = new Tag(g, e);
             if (source.GetString(tag) is { } value)
             {
                 ds.SetString(tag, vr, value);
@@ -70,28 +69,28 @@ internal static class ResultHeader
         var utc = created.ToUniversalTime();
         ds.SetString(Tag.SOPClassUID, VR.UI, sopClassUid);
         ds.SetString(Tag.SOPInstanceUID, VR.UI, sopInstanceUid);
-        ds.SetString(new Tag(0x0008, 0x0012), VR.DA, utc.ToString("yyyyMMdd", inv)); // Instance Creation Date
-        ds.SetString(new Tag(0x0008, 0x0013), VR.TM, utc.ToString("HHmmss", inv));   // Instance Creation Time
-        ds.SetString(new Tag(0x0008, 0x0201), VR.SH, "+0000");                         // Timezone Offset From UTC
+        ds.SetString(Tag.InstanceCreationDate, VR.DA, utc.ToString("yyyyMMdd", inv));
+        ds.SetString(Tag.InstanceCreationTime, VR.TM, utc.ToString("HHmmss", inv));
+        ds.SetString(Tag.TimezoneOffsetFromUTC, VR.SH, "+0000");
         ds.SetString(Tag.Modality, VR.CS, modality);
         ds.SetString(Tag.SeriesInstanceUID, VR.UI, seriesInstanceUid);
-        ds.SetString(new Tag(0x0020, 0x0011), VR.IS, seriesNumber.ToString(inv));
-        ds.SetString(new Tag(0x0008, 0x103E), VR.LO, seriesDescription);
-        ds.SetString(new Tag(0x0008, 0x0021), VR.DA, utc.ToString("yyyyMMdd", inv)); // Series Date
-        ds.SetString(new Tag(0x0008, 0x0031), VR.TM, utc.ToString("HHmmss", inv));   // Series Time
+        ds.SetString(Tag.SeriesNumber, VR.IS, seriesNumber.ToString(inv));
+        ds.SetString(Tag.SeriesDescription, VR.LO, seriesDescription);
+        ds.SetString(Tag.SeriesDate, VR.DA, utc.ToString("yyyyMMdd", inv));
+        ds.SetString(Tag.SeriesTime, VR.TM, utc.ToString("HHmmss", inv));
         ds.SetString(Tag.InstanceNumber, VR.IS, instanceNumber.ToString(inv));
-        ds.SetString(new Tag(0x0008, 0x0070), VR.LO, Manufacturer);
-        ds.SetString(new Tag(0x0008, 0x1090), VR.LO, "RemoteDx triage");               // Manufacturer's Model Name
-        ds.SetString(new Tag(0x0018, 0x1020), VR.LO, DicomFile.ImplementationVersionName); // Software Versions
+        ds.SetString(Tag.Manufacturer, VR.LO, Manufacturer);
+        ds.SetString(Tag.ManufacturerModelName, VR.LO, "RemoteDx triage");
+        ds.SetString(Tag.SoftwareVersions, VR.LO, DicomFile.ImplementationVersionName);
 
         // IHE AIR: the AI model as Contributing Equipment (Purpose of Reference: Processing Equipment).
         var equipment = NewItem();
-        equipment.Set(ResultCodes.ProcessingEquipment.ToSequence(new Tag(0x0040, 0xA170)));
-        equipment.SetString(new Tag(0x0008, 0x0070), VR.LO, Manufacturer);
-        equipment.SetString(new Tag(0x0008, 0x1090), VR.LO, Clip(algorithm.Name, 64));
-        equipment.SetString(new Tag(0x0018, 0x1020), VR.LO, Clip(algorithm.Version, 64));
-        equipment.SetString(new Tag(0x0018, 0x1002), VR.UI, DeviceUid(algorithm));   // Device UID
-        ds.Set(new DicomSequence(new Tag(0x0018, 0xA001), [equipment]));
+        equipment.Set(ResultCodes.ProcessingEquipment.ToSequence(Tag.PurposeOfReferenceCodeSequence));
+        equipment.SetString(Tag.Manufacturer, VR.LO, Manufacturer);
+        equipment.SetString(Tag.ManufacturerModelName, VR.LO, Clip(algorithm.Name, 64));
+        equipment.SetString(Tag.SoftwareVersions, VR.LO, Clip(algorithm.Version, 64));
+        equipment.SetString(Tag.DeviceUID, VR.UI, DeviceUid(algorithm));
+        ds.Set(new DicomSequence(Tag.ContributingEquipmentSequence, [equipment]));
         return ds;
     }
 

@@ -7,25 +7,18 @@ namespace RemoteDx.Core.Results;
 /// types). Each call returns a Content Sequence item.</summary>
 internal static class SrContent
 {
-    public static readonly Tag ContentSequence = new(0x0040, 0xA730);
-    private static readonly Tag RelationshipType = new(0x0040, 0xA010);
-    private static readonly Tag ValueType = new(0x0040, 0xA040);
-    private static readonly Tag ConceptNameCodeSequence = new(0x0040, 0xA043);
-    private static readonly Tag ContinuityOfContent = new(0x0040, 0xA050);
-    private static readonly Tag ContentTemplateSequence = new(0x0040, 0xA504);
-
     public static Dataset Container(string? relationship, CodedConcept name, IEnumerable<Dataset> children, string? template = null)
     {
         var item = Item(relationship, "CONTAINER", name);
-        item.SetString(ContinuityOfContent, VR.CS, "SEPARATE");
+        item.SetString(Tag.ContinuityOfContent, VR.CS, "SEPARATE");
         if (template is not null)
         {
             var t = ResultHeader.NewItem();
-            t.SetString(new Tag(0x0008, 0x0105), VR.CS, "DCMR");     // Mapping Resource
-            t.SetString(new Tag(0x0040, 0xDB00), VR.CS, template);   // Template Identifier
-            item.Set(new DicomSequence(ContentTemplateSequence, [t]));
+            t.SetString(Tag.MappingResource, VR.CS, "DCMR");
+            t.SetString(Tag.TemplateIdentifier, VR.CS, template);
+            item.Set(new DicomSequence(Tag.ContentTemplateSequence, [t]));
         }
-        item.Set(new DicomSequence(ContentSequence, children));
+        item.Set(new DicomSequence(Tag.ContentSequence, children));
         return item;
     }
 
@@ -41,21 +34,21 @@ internal static class SrContent
     public static Dataset Code(string relationship, CodedConcept name, CodedConcept value)
     {
         var item = Item(relationship, "CODE", name);
-        item.Set(value.ToSequence(new Tag(0x0040, 0xA168)));
+        item.Set(value.ToSequence(Tag.ConceptCodeSequence));
         return item;
     }
 
     public static Dataset Text(string relationship, CodedConcept name, string value)
     {
         var item = Item(relationship, "TEXT", name);
-        item.SetString(new Tag(0x0040, 0xA160), VR.UT, value);
+        item.SetString(Tag.TextValue, VR.UT, value);
         return item;
     }
 
     public static Dataset UidRef(string relationship, CodedConcept name, string uid)
     {
         var item = Item(relationship, "UIDREF", name);
-        item.SetString(new Tag(0x0040, 0xA124), VR.UI, uid);
+        item.SetString(Tag.UID, VR.UI, uid);
         return item;
     }
 
@@ -64,12 +57,12 @@ internal static class SrContent
     {
         var item = Item(relationship, "NUM", name);
         var measured = ResultHeader.NewItem();
-        measured.SetString(new Tag(0x0040, 0xA30A), VR.DS, Ds(value));
-        measured.Set(units.ToSequence(new Tag(0x0040, 0x08EA)));
-        item.Set(new DicomSequence(new Tag(0x0040, 0xA300), [measured]));
+        measured.SetString(Tag.NumericValue, VR.DS, Ds(value));
+        measured.Set(units.ToSequence(Tag.MeasurementUnitsCodeSequence));
+        item.Set(new DicomSequence(Tag.MeasuredValueSequence, [measured]));
         if (children is not null)
         {
-            item.Set(new DicomSequence(ContentSequence, children));
+            item.Set(new DicomSequence(Tag.ContentSequence, children));
         }
         return item;
     }
@@ -79,9 +72,9 @@ internal static class SrContent
     {
         var item = Item(relationship, "IMAGE", name);
         var reference = ResultHeader.NewItem();
-        reference.SetString(new Tag(0x0008, 0x1150), VR.UI, sopClassUid);
-        reference.SetString(new Tag(0x0008, 0x1155), VR.UI, sopInstanceUid);
-        item.Set(new DicomSequence(new Tag(0x0008, 0x1199), [reference]));
+        reference.SetString(Tag.ReferencedSOPClassUID, VR.UI, sopClassUid);
+        reference.SetString(Tag.ReferencedSOPInstanceUID, VR.UI, sopInstanceUid);
+        item.Set(new DicomSequence(Tag.ReferencedSOPSequence, [reference]));
         return item;
     }
 
@@ -93,12 +86,12 @@ internal static class SrContent
         var item = ResultHeader.NewItem();
         if (relationship is not null)
         {
-            item.SetString(RelationshipType, VR.CS, relationship);
+            item.SetString(Tag.RelationshipType, VR.CS, relationship);
         }
-        item.SetString(ValueType, VR.CS, valueType);
+        item.SetString(Tag.ValueType, VR.CS, valueType);
         if (name is not null)
         {
-            item.Set(name.ToSequence(ConceptNameCodeSequence));
+            item.Set(name.ToSequence(Tag.ConceptNameCodeSequence));
         }
         return item;
     }

@@ -46,38 +46,38 @@ public static class TriageReport
         var t = created.ToUniversalTime();
 
         // SR Document Series (PS3.3 C.17.1): Referenced Performed Procedure Step Sequence is Type 2.
-        ds.Set(new DicomSequence(new Tag(0x0008, 0x1111)));
+        ds.Set(new DicomSequence(Tag.ReferencedPerformedProcedureStepSequence));
         // SR Document General (PS3.3 C.17.2).
-        ds.SetString(new Tag(0x0008, 0x0023), VR.DA, t.ToString("yyyyMMdd", inv));   // Content Date
-        ds.SetString(new Tag(0x0008, 0x0033), VR.TM, t.ToString("HHmmss", inv));     // Content Time
-        ds.SetString(new Tag(0x0040, 0xA491), VR.CS, study.Complete || verification is not null ? "COMPLETE" : "PARTIAL");
-        ds.SetString(new Tag(0x0040, 0xA493), VR.CS, verification is null ? "UNVERIFIED" : "VERIFIED");
-        ds.SetString(new Tag(0x0040, 0xA496), VR.CS, verification is null ? "PRELIMINARY" : "FINAL"); // Preliminary Flag
+        ds.SetString(Tag.ContentDate, VR.DA, t.ToString("yyyyMMdd", inv));
+        ds.SetString(Tag.ContentTime, VR.TM, t.ToString("HHmmss", inv));
+        ds.SetString(Tag.CompletionFlag, VR.CS, study.Complete || verification is not null ? "COMPLETE" : "PARTIAL");
+        ds.SetString(Tag.VerificationFlag, VR.CS, verification is null ? "UNVERIFIED" : "VERIFIED");
+        ds.SetString(Tag.PreliminaryFlag, VR.CS, verification is null ? "PRELIMINARY" : "FINAL");
         if (verification is not null)
         {
             var observer = ResultHeader.NewItem();
-            observer.SetString(new Tag(0x0040, 0xA027), VR.LO, ResultHeader.Clip(verification.VerifyingOrganization, 64));
-            observer.SetString(new Tag(0x0040, 0xA030), VR.DT, ResultHeader.DateTimeValue(verification.VerifiedAt));
-            observer.SetString(new Tag(0x0040, 0xA075), VR.PN, verification.VerifyingObserverName);
-            observer.Set(new DicomSequence(new Tag(0x0040, 0xA088)));  // Verifying Observer Identification Code Sequence, Type 2
-            ds.Set(new DicomSequence(new Tag(0x0040, 0xA073), [observer]));
+            observer.SetString(Tag.VerifyingOrganization, VR.LO, ResultHeader.Clip(verification.VerifyingOrganization, 64));
+            observer.SetString(Tag.VerificationDateTime, VR.DT, ResultHeader.DateTimeValue(verification.VerifiedAt));
+            observer.SetString(Tag.VerifyingObserverName, VR.PN, verification.VerifyingObserverName);
+            observer.Set(new DicomSequence(Tag.VerifyingObserverIdentificationCodeSequence));  // Type 2
+            ds.Set(new DicomSequence(Tag.VerifyingObserverSequence, [observer]));
         }
         if (predecessor is not null)
         {
-            ds.Set(new DicomSequence(new Tag(0x0040, 0xA360), [HierarchicalReference(
+            ds.Set(new DicomSequence(Tag.PredecessorDocumentsSequence, [HierarchicalReference(
                 predecessor.GetString(Tag.StudyInstanceUID)!,
                 [(predecessor.GetString(Tag.SeriesInstanceUID)!, predecessor.GetString(Tag.SOPClassUID)!, predecessor.GetString(Tag.SOPInstanceUID)!)])]));
         }
-        ds.Set(new DicomSequence(new Tag(0x0040, 0xA372)));  // Performed Procedure Code Sequence, Type 2
-        ds.Set(new DicomSequence(new Tag(0x0040, 0xA375), [HierarchicalReference(studyUid,
+        ds.Set(new DicomSequence(Tag.PerformedProcedureCodeSequence));  // Type 2
+        ds.Set(new DicomSequence(Tag.CurrentRequestedProcedureEvidenceSequence, [HierarchicalReference(studyUid,
             study.Instances.Select(i => (i.SeriesInstanceUid, i.SopClassUid, i.SopInstanceUid)).ToList())]));
 
         // PS3.3 C.12.1.1.4: the private scheme the report uses, identified.
         var scheme = ResultHeader.NewItem();
-        scheme.SetString(new Tag(0x0008, 0x0102), VR.SH, ResultCodes.PrivateScheme);
-        scheme.SetString(new Tag(0x0008, 0x0115), VR.ST, "RemoteDx private codes (docs/models.md)");
-        scheme.SetString(new Tag(0x0008, 0x0116), VR.ST, ResultHeader.Manufacturer);
-        ds.Set(new DicomSequence(new Tag(0x0008, 0x0110), [scheme]));
+        scheme.SetString(Tag.CodingSchemeDesignator, VR.SH, ResultCodes.PrivateScheme);
+        scheme.SetString(Tag.CodingSchemeName, VR.ST, "RemoteDx private codes (docs/models.md)");
+        scheme.SetString(Tag.CodingSchemeResponsibleOrganization, VR.ST, ResultHeader.Manufacturer);
+        ds.Set(new DicomSequence(Tag.CodingSchemeIdentificationSequence, [scheme]));
         SrContent.Root(ds, ResultCodes.ImagingMeasurementReport, "1500", Content(study, verification));
         var file = new DicomFile(ds, TransferSyntax.ExplicitVRLittleEndian);
         file.BuildFileMetaInformation();
@@ -174,16 +174,16 @@ public static class TriageReport
         {
             var s = ResultHeader.NewItem();
             s.SetString(Tag.SeriesInstanceUID, VR.UI, group.Key);
-            s.Set(new DicomSequence(new Tag(0x0008, 0x1199), group.Select(i =>
+            s.Set(new DicomSequence(Tag.ReferencedSOPSequence, group.Select(i =>
             {
                 var r = ResultHeader.NewItem();
-                r.SetString(new Tag(0x0008, 0x1150), VR.UI, i.SopClass);
-                r.SetString(new Tag(0x0008, 0x1155), VR.UI, i.SopInstance);
+                r.SetString(Tag.ReferencedSOPClassUID, VR.UI, i.SopClass);
+                r.SetString(Tag.ReferencedSOPInstanceUID, VR.UI, i.SopInstance);
                 return r;
             }).ToList()));
             series.Add(s);
         }
-        item.Set(new DicomSequence(new Tag(0x0008, 0x1115), series));
+        item.Set(new DicomSequence(Tag.ReferencedSeriesSequence, series));
         return item;
     }
 }

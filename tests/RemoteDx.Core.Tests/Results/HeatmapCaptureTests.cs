@@ -24,9 +24,9 @@ public sealed class HeatmapCaptureTests
                 Assert.Equal(DicomUids.SecondaryCaptureImageStorage, ds.GetString(Tag.SOPClassUID));
                 Assert.Equal(instance.Dataset.GetString(Tag.StudyInstanceUID), ds.GetString(Tag.StudyInstanceUID));
                 Assert.Equal(HeatmapCapture.SeriesInstanceUid(study.StudyInstanceUid), ds.GetString(Tag.SeriesInstanceUID));
-                Assert.Equal("YES", ds.GetString(new Tag(0x0028, 0x0301)));
-                Assert.Equal(instance.SopInstanceUid, ds.GetSequence(new Tag(0x0008, 0x2112))!.Items[0].GetString(new Tag(0x0008, 0x1155)));
-                Assert.Contains(finding.Code.Meaning, ds.GetString(new Tag(0x0020, 0x4000)));
+                Assert.Equal("YES", ds.GetString(Tag.BurnedInAnnotation));
+                Assert.Equal(instance.SopInstanceUid, ds.GetSequence(Tag.SourceImageSequence)!.Items[0].GetString(Tag.ReferencedSOPInstanceUID));
+                Assert.Contains(finding.Code.Meaning, ds.GetString(Tag.ImageComments));
 
                 var path = Path.Combine(dir, $"{study.StudyInstanceUid}-{n}.dcm");
                 captures[n].Save(path);

@@ -50,22 +50,22 @@ public sealed partial class TriageReportTests
         var ds = sr.Dataset;
         Assert.Equal(DicomUids.ComprehensiveSRStorage, ds.GetString(Tag.SOPClassUID));
         Assert.Equal("SR", ds.GetString(Tag.Modality));
-        Assert.Equal(TriageReport.SeriesDescription, ds.GetString(new Tag(0x0008, 0x103E)));
-        Assert.Equal("PARTIAL", ds.GetString(new Tag(0x0040, 0xA491)));
-        Assert.Equal("UNVERIFIED", ds.GetString(new Tag(0x0040, 0xA493)));
+        Assert.Equal(TriageReport.SeriesDescription, ds.GetString(Tag.SeriesDescription));
+        Assert.Equal("PARTIAL", ds.GetString(Tag.CompletionFlag));
+        Assert.Equal("UNVERIFIED", ds.GetString(Tag.VerificationFlag));
         var source = study.Instances[0].Dataset;
         Assert.Equal(source.GetString(Tag.StudyInstanceUID), ds.GetString(Tag.StudyInstanceUID));
         Assert.Equal(source.GetString(Tag.PatientID), ds.GetString(Tag.PatientID));
         Assert.Equal(source.GetString(Tag.PatientName), ds.GetString(Tag.PatientName));
-        Assert.Equal(source.GetString(new Tag(0x0008, 0x0050)), ds.GetString(new Tag(0x0008, 0x0050)));
+        Assert.Equal(source.GetString(Tag.AccessionNumber), ds.GetString(Tag.AccessionNumber));
         Assert.NotEqual(source.GetString(Tag.SeriesInstanceUID), ds.GetString(Tag.SeriesInstanceUID));
         Assert.StartsWith("2.25.", ds.GetString(Tag.SeriesInstanceUID));
         Assert.Equal(ds.GetString(Tag.SeriesInstanceUID), TriageReport.Create(study, ResultStudies.Scored).Dataset.GetString(Tag.SeriesInstanceUID));
 
-        var evidence = Assert.Single(ds.GetSequence(new Tag(0x0040, 0xA375))!.Items);
+        var evidence = Assert.Single(ds.GetSequence(Tag.CurrentRequestedProcedureEvidenceSequence)!.Items);
         Assert.Equal(source.GetString(Tag.StudyInstanceUID), evidence.GetString(Tag.StudyInstanceUID));
-        var referenced = evidence.GetSequence(new Tag(0x0008, 0x1115))!.Items
-            .SelectMany(s => s.GetSequence(new Tag(0x0008, 0x1199))!.Items.Select(r => r.GetString(new Tag(0x0008, 0x1155))))
+        var referenced = evidence.GetSequence(Tag.ReferencedSeriesSequence)!.Items
+            .SelectMany(s => s.GetSequence(Tag.ReferencedSOPSequence)!.Items.Select(r => r.GetString(Tag.ReferencedSOPInstanceUID)))
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(study.Instances.Select(i => i.SopInstanceUid).Order(StringComparer.Ordinal), referenced);
     }
@@ -90,20 +90,20 @@ public sealed partial class TriageReportTests
 
         Dciodvfy.AssertValid(path);
         var ds = verified.Dataset;
-        Assert.Equal("VERIFIED", ds.GetString(new Tag(0x0040, 0xA493)));
-        Assert.Equal("COMPLETE", ds.GetString(new Tag(0x0040, 0xA491)));
+        Assert.Equal("VERIFIED", ds.GetString(Tag.VerificationFlag));
+        Assert.Equal("COMPLETE", ds.GetString(Tag.CompletionFlag));
         Assert.Equal(first.Dataset.GetString(Tag.SeriesInstanceUID), ds.GetString(Tag.SeriesInstanceUID));
         Assert.NotEqual(first.Dataset.GetString(Tag.SOPInstanceUID), ds.GetString(Tag.SOPInstanceUID));
         Assert.Equal("2", ds.GetString(Tag.InstanceNumber));
-        var observer = Assert.Single(ds.GetSequence(new Tag(0x0040, 0xA073))!.Items);
-        Assert.Equal("Doe^Jane", observer.GetString(new Tag(0x0040, 0xA075)));
-        Assert.Equal("Northside Radiology", observer.GetString(new Tag(0x0040, 0xA027)));
-        Assert.StartsWith("20261206060000", observer.GetString(new Tag(0x0040, 0xA030)));
-        var predecessor = Assert.Single(ds.GetSequence(new Tag(0x0040, 0xA360))!.Items);
-        var series = Assert.Single(predecessor.GetSequence(new Tag(0x0008, 0x1115))!.Items);
+        var observer = Assert.Single(ds.GetSequence(Tag.VerifyingObserverSequence)!.Items);
+        Assert.Equal("Doe^Jane", observer.GetString(Tag.VerifyingObserverName));
+        Assert.Equal("Northside Radiology", observer.GetString(Tag.VerifyingOrganization));
+        Assert.StartsWith("20261206060000", observer.GetString(Tag.VerificationDateTime));
+        var predecessor = Assert.Single(ds.GetSequence(Tag.PredecessorDocumentsSequence)!.Items);
+        var series = Assert.Single(predecessor.GetSequence(Tag.ReferencedSeriesSequence)!.Items);
         Assert.Equal(first.Dataset.GetString(Tag.SeriesInstanceUID), series.GetString(Tag.SeriesInstanceUID));
-        var reference = Assert.Single(series.GetSequence(new Tag(0x0008, 0x1199))!.Items);
-        Assert.Equal(first.Dataset.GetString(Tag.SOPInstanceUID), reference.GetString(new Tag(0x0008, 0x1155)));
+        var reference = Assert.Single(series.GetSequence(Tag.ReferencedSOPSequence)!.Items);
+        Assert.Equal(first.Dataset.GetString(Tag.SOPInstanceUID), reference.GetString(Tag.ReferencedSOPInstanceUID));
 
         var dump = ExternalTools.RunOk("dsrdump", "dcmtk", "+Pc", "+Pu", "+Pl", path);
         Assert.Matches(@"Verification Flag\s*:\s*VERIFIED", dump);
