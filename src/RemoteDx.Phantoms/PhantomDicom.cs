@@ -45,6 +45,8 @@ public static class PhantomDicom
         S(0x0008, 0x1030, VR.LO, chest ? (acq.View == ProjectionView.AP ? "XR CHEST 1 VIEW AP PORTABLE" : "XR CHEST PA") : "XR HAND RIGHT");
         S(0x0008, 0x103E, VR.LO, chest ? $"CHEST {view}" : "HAND PA");
         S(0x0008, 0x1090, VR.LO, "remotedx phantoms");
+        // PS3.3 C.8.11.5 / C.10.22 General Anatomy Required Macro (Type 2 in DX, 2C in General Image); CID 4031.
+        ds.Set(new DicomSequence(Tag.AnatomicRegionSequence, [chest ? Code("43799004", "SCT", "Chest") : Code("85562004", "SCT", "Hand")]));
         ds.SetString(Tag.PatientName, VR.PN, c.Patient.Name);
         ds.SetString(Tag.PatientID, VR.LO, c.Patient.Id);
         S(0x0010, 0x0030, VR.DA, c.Patient.BirthDate);
@@ -63,6 +65,14 @@ public static class PhantomDicom
         if (dx)
         {
             S(0x0018, 0x7004, VR.CS, "SCINTILLATOR");
+            // PS3.3 C.8.11.5 DX Positioning: a portable AP film has no positioner; PA chest and hand use a column stand.
+            S(0x0018, 0x1508, VR.CS, acq.View == ProjectionView.AP ? "NONE" : "COLUMN");
+            // PS3.3 C.7.6.14 Acquisition Context (Type 2: empty, no context recorded).
+            ds.Set(new DicomSequence(Tag.AcquisitionContextSequence));
+            // CID 4010 DX View: the coded form of View Position, which dciodvfy expects whenever the view is known.
+            var viewCode = acq.View == ProjectionView.AP ? Code("399348003", "SCT", "antero-posterior") : Code("399300004", "SCT", "postero-anterior");
+            viewCode.Set(new DicomSequence(Tag.ViewModifierCodeSequence));
+            ds.Set(new DicomSequence(Tag.ViewCodeSequence, [viewCode]));
         }
         ds.SetString(Tag.StudyInstanceUID, VR.UI, c.StudyInstanceUid);
         ds.SetString(Tag.SeriesInstanceUID, VR.UI, c.SeriesInstanceUid);
@@ -71,9 +81,10 @@ public static class PhantomDicom
         ds.SetString(Tag.InstanceNumber, VR.IS, c.Spec.InstanceNumber.ToString(inv));
         // Rows run to the patient's feet, columns to the patient's left: the conventional display of a frontal film.
         S(0x0020, 0x0020, VR.CS, "L\\F");
-        if (!chest)
+        // PS3.3 C.8.11.5 DX Anatomy Imaged: Type 1 in DX; U (unpaired) for a chest, the right hand for a hand.
+        if (!chest || dx)
         {
-            S(0x0020, 0x0062, VR.CS, "R");
+            S(0x0020, 0x0062, VR.CS, chest ? "U" : "R");
         }
         ds.SetUInt16(Tag.SamplesPerPixel, 1);
         ds.SetString(Tag.PhotometricInterpretation, VR.CS, acq.Photometric);
@@ -85,9 +96,15 @@ public static class PhantomDicom
         ds.SetUInt16(Tag.HighBit, Detector.BitsStored - 1);
         ds.SetUInt16(Tag.PixelRepresentation, 0);
         S(0x0028, 0x0301, VR.CS, "NO");
-        S(0x0028, 0x1040, VR.CS, "LOG");
-        // PS3.3 C.8.11.3.1.2: -1 when larger values mean less X-ray intensity (MONOCHROME2 here).
-        ds.SetBytes(Tag.PixelIntensityRelationshipSign, VR.SS, acq.Photometric == "MONOCHROME2" ? [0xFF, 0xFF] : [0x01, 0x00]);
+        if (dx)
+        {
+            // DX Image (PS3.3 C.8.11.3) only; the CR IOD has no Pixel Intensity Relationship.
+            S(0x0028, 0x1040, VR.CS, "LOG");
+            // PS3.3 C.8.11.3.1.2: -1 when larger values mean less X-ray intensity (MONOCHROME2 here).
+            ds.SetBytes(Tag.PixelIntensityRelationshipSign, VR.SS, acq.Photometric == "MONOCHROME2" ? [0xFF, 0xFF] : [0x01, 0x00]);
+            // PS3.3 C.8.11.3.1.4: IDENTITY for MONOCHROME2, INVERSE for MONOCHROME1.
+            S(0x2050, 0x0020, VR.CS, acq.Photometric == "MONOCHROME2" ? "IDENTITY" : "INVERSE");
+        }
         ds.SetString(Tag.WindowCenter, VR.DS, c.WindowCenter.ToString(inv));
         ds.SetString(Tag.WindowWidth, VR.DS, c.WindowWidth.ToString(inv));
         ds.SetString(Tag.RescaleIntercept, VR.DS, "0");
@@ -115,5 +132,15 @@ public static class PhantomDicom
         var file = new DicomFile(ds, syntax);
         file.BuildFileMetaInformation(c.Clinic.AeTitle);
         return file;
+    }
+
+    /// <summary>A Code Sequence Macro item (PS3.3 Table 8.8-1).</summary>
+    private static Dataset Code(string value, string scheme, string meaning)
+    {
+        var item = new Dataset();
+        item.SetString(Tag.CodeValue, VR.SH, value);
+        item.SetString(Tag.CodingSchemeDesignator, VR.SH, scheme);
+        item.SetString(Tag.CodeMeaning, VR.LO, meaning);
+        return item;
     }
 }

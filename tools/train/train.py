@@ -30,6 +30,14 @@ LABELS = phantom_data.LABELS
 TARGET_SENSITIVITY = {"nodule": 0.95, "consolidation": 0.95, "effusion": 0.95, "pneumothorax": 0.98, "cardiomegaly": 0.95}
 URGENCY = {"nodule": 0.5, "consolidation": 0.7, "effusion": 0.6, "pneumothorax": 1.0, "cardiomegaly": 0.4}
 CRITICAL = {"pneumothorax"}
+# SNOMED CT concepts written into the DICOM SR results (docs/models.md, "Label codes").
+CODES = {
+    "nodule": ("SCT", "786838002", "Nodule of lung"),
+    "consolidation": ("SCT", "95436008", "Lung consolidation"),
+    "effusion": ("SCT", "60046008", "Pleural effusion"),
+    "pneumothorax": ("SCT", "36118008", "Pneumothorax"),
+    "cardiomegaly": ("SCT", "8186001", "Cardiomegaly"),
+}
 
 
 def base_manifest():
@@ -140,7 +148,8 @@ def main():
     labels = []
     for k, name in enumerate(LABELS):
         threshold = choose_threshold(p_val[:, k], y_val[:, k], TARGET_SENSITIVITY[name])
-        labels.append({"name": name, "threshold": round(threshold, 4), "urgency": URGENCY[name], "critical": name in CRITICAL})
+        labels.append({"name": name, "threshold": round(threshold, 4), "urgency": URGENCY[name], "critical": name in CRITICAL,
+                       "code": dict(zip(("scheme", "value", "meaning"), CODES[name]))})
     manifest["labels"] = labels
 
     os.makedirs(args.out, exist_ok=True)

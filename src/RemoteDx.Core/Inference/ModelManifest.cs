@@ -128,6 +128,10 @@ public sealed record ModelManifest
             {
                 yield return $"label '{l.Name}': threshold and urgency must be within 0..1";
             }
+            if (l.Code is { } code && code.Validate() is { } codeError)
+            {
+                yield return $"label '{l.Name}': code {codeError}";
+            }
         }
         if (Batching.MaxBatch is < 1 or > 1024 || Batching.MaxWaitMs is < 0 or > 10_000)
         {
@@ -187,6 +191,30 @@ public sealed record ManifestLabel
     public double Threshold { get; init; } = 0.5;
     public double Urgency { get; init; } = 0.5;
     public bool Critical { get; init; }
+
+    /// <summary>The standard concept the label means (SNOMED CT, RadLex, ...), written into DICOM SR results; optional,
+    /// a label without one is coded with the private 99RDX scheme (docs/models.md).</summary>
+    public ManifestCode? Code { get; init; }
+}
+
+/// <summary>A coded concept as DICOM writes it (PS3.3 Table 8.8-1): Coding Scheme Designator, Code Value, Code Meaning.</summary>
+public sealed record ManifestCode
+{
+    public string Scheme { get; init; } = "";
+    public string Value { get; init; } = "";
+    public string Meaning { get; init; } = "";
+
+    /// <summary>Null when usable in a Code Sequence item: scheme and value fit SH (16 characters), meaning fits LO (64),
+    /// none empty and none with a backslash or control character.</summary>
+    public string? Validate()
+    {
+        static bool Fits(string s, int max) => s.Trim().Length > 0 && s.Length <= max && !s.Any(c => c == '\\' || char.IsControl(c));
+        if (!Fits(Scheme, 16) || !Fits(Value, 16) || !Fits(Meaning, 64))
+        {
+            return "needs scheme and value (1..16 characters) and meaning (1..64 characters), without backslashes";
+        }
+        return null;
+    }
 }
 
 public sealed record ManifestApplicability

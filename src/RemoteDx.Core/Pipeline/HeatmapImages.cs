@@ -58,7 +58,7 @@ public static class HeatmapImages
         return ms.ToArray();
     }
 
-    private static float Sample(Heatmap map, float x, float y)
+    internal static float Sample(Heatmap map, float x, float y)
     {
         x = Math.Clamp(x, 0, map.Width - 1);
         y = Math.Clamp(y, 0, map.Height - 1);
@@ -76,7 +76,7 @@ public static class HeatmapImages
     }
 
     /// <summary>Blue → cyan → yellow → red, alpha from 0 (value 0) to 0.75 (value 1).</summary>
-    private static Rgba32 Colour(float v)
+    internal static Rgba32 Colour(float v)
     {
         float r, g, b;
         if (v < 1f / 3)
