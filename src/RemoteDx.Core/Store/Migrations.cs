@@ -114,5 +114,11 @@ internal static class Migrations
             INSERT INTO worklist_version (id, value) VALUES (1, 1);
             CREATE INDEX audit_subject ON audit_events (subject, id);
             """),
+        (3, """
+            CREATE TABLE study_owners (
+                study_instance_uid TEXT PRIMARY KEY, clinic TEXT NOT NULL, calling_ae TEXT NOT NULL, claimed_at TEXT NOT NULL);
+            INSERT INTO study_owners (study_instance_uid, clinic, calling_ae, claimed_at)
+                SELECT study_instance_uid, calling_ae, calling_ae, first_received_at FROM studies;
+            """),
     ];
 }

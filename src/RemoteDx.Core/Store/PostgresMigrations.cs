@@ -97,5 +97,11 @@ internal static class PostgresMigrations
             CREATE TABLE worklist_version (id integer PRIMARY KEY CHECK (id = 1), value bigint NOT NULL);
             INSERT INTO worklist_version (id, value) VALUES (1, 1);
             """),
+        (2, """
+            CREATE TABLE study_owners (
+                study_instance_uid text PRIMARY KEY, clinic text NOT NULL, calling_ae text NOT NULL, claimed_at timestamptz NOT NULL);
+            INSERT INTO study_owners (study_instance_uid, clinic, calling_ae, claimed_at)
+                SELECT study_instance_uid, calling_ae, calling_ae, first_received_at FROM studies;
+            """),
     ];
 }
