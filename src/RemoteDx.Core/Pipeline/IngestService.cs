@@ -21,6 +21,7 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
     private readonly IIngestSignals _signals;
     private readonly DirectorySyncBatcher _directorySync;
     private readonly ILogger _log;
+    private readonly Action _checkSpace;
 
     public IngestService(DicomArchive archive, IIngestStore store, IIngestSignals signals, ILogger? logger = null)
     {
@@ -32,12 +33,20 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
         _signals = signals;
         _directorySync = new DirectorySyncBatcher(archive.FileSync);
         _log = logger ?? NullLogger.Instance;
+        _checkSpace = () =>
+        {
+            if (!_archive.HasFreeSpace())
+            {
+                throw new OutOfStorageException("free space on the archive fell below the reserve while receiving");
+            }
+        };
     }
 
     /// <summary>Data sets go to the archive's temp folder (its file system, so keeping one is a rename), behind our
-    /// File Meta Information with the calling AE as Source AE (DESIGN.md archive layout).</summary>
+    /// File Meta Information with the calling AE as Source AE (DESIGN.md archive layout). The free-space reserve is
+    /// checked again while a data set streams, so a large one cannot fill the disk before it is refused (A700).</summary>
     public StoreDestination PrepareStore(AssociationInfo association, StoreCommand command) =>
-        new(_archive.TempDirectory, WritePart10Header: true);
+        new(_archive.TempDirectory, WritePart10Header: true, CheckSpace: _checkSpace);
 
     public async ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct)
     {
