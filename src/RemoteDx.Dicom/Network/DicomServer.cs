@@ -178,6 +178,11 @@ public sealed class DicomServer : IAsyncDisposable
         {
             return false;
         }
+        // A certificate an allow-list entry pins by fingerprint is trusted as such, like a listed trusted certificate.
+        if (options.AllowedCallingAEs.Any(a => a.CertificateSha256 is { Length: > 0 } && ClientCertificates.MeetsPins(a with { CertificateSubject = null }, cert)))
+        {
+            return true;
+        }
         if (options.TrustedClientCertificates is not { Count: > 0 } trusted)
         {
             return errors == SslPolicyErrors.None;

@@ -114,6 +114,31 @@ public sealed class SenderIdentityTests : IDisposable
     }
 
     [Fact]
+    public async Task A_certificate_pinned_by_fingerprint_is_trusted_without_a_CA_and_an_unpinned_one_is_not()
+    {
+        using var pinned = _pki.Client("CN=clinic-d");
+        using var other = _pki.Client("CN=clinic-e");
+        await using var s = await TestServer.StartAsync(o =>
+        {
+            o.TlsPort = 0;
+            o.TlsCertificate = _pki.Server;
+            o.AllowedCallingAEs.Add(new AllowedCallingAE("CLINIC_D", CertificateSha256: TestCertificates.Sha256(pinned)));
+            o.AllowedCallingAEs.Add(new AllowedCallingAE("CLINIC_E"));
+        });
+        await using (var c = await DicomClient.ConnectAsync(Client(s, "CLINIC_D", pinned), [PresentationContextProposal.Verification]))
+        {
+            await c.ReleaseAsync();
+        }
+        Assert.Equal("released", (await s.Observer.NextAsync()).Outcome);
+        // Issued by a CA the listener does not trust, and pinned nowhere: the handshake fails.
+        await Assert.ThrowsAnyAsync<DicomNetworkException>(async () =>
+        {
+            await using var c = await DicomClient.ConnectAsync(Client(s, "CLINIC_E", other), [PresentationContextProposal.Verification]);
+            await c.EchoAsync();
+        });
+    }
+
+    [Fact]
     public void Requiring_client_certificates_without_a_trusted_CA_is_a_start_up_error()
     {
         var o = new DicomServerOptions { Port = 0, TlsPort = 0, TlsCertificate = _pki.Server, RequireClientCertificate = true };
