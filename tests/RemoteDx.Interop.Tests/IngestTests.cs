@@ -42,7 +42,7 @@ public sealed partial class IngestTests(ServeFixture fixture) : IClassFixture<Se
     {
         var storescu = Tools.Require("storescu", "dcmtk");
         var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), fixture.NewFolder());
-        using var p = ChildProcess.Start(storescu, ["-aet", "STORESCU", "-aec", "REMOTEDX", "127.0.0.1", Serve.DicomPort.ToString(System.Globalization.CultureInfo.InvariantCulture), file]);
+        using var p = ChildProcess.Start(storescu, ["-aet", "RDXTEST", "-aec", "REMOTEDX", "127.0.0.1", Serve.DicomPort.ToString(System.Globalization.CultureInfo.InvariantCulture), file]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(code == 0, $"storescu exited {code}:\n{p.Output}");
 

@@ -20,8 +20,12 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
         var data = Path.Combine(_root, "data");
         await RemoteDxUsers.AddAsync(data, "dr_lee", "radiologist", Password);
         var files = Directory.CreateDirectory(Path.Combine(_root, "files")).FullName;
-        var (reviewedFile, _) = Samples.Copy(Tools.TestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(_root, "first")).FullName,
-            ds => ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid()));
+        // A study and series of its own: it is sent by another AE than the 150 below, and a series belongs to its study's clinic.
+        var (reviewedFile, _) = Samples.Copy(Tools.TestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(_root, "first")).FullName, ds =>
+        {
+            ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid());
+            ds.SetString(RemoteDx.Dicom.Tag.SeriesInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid());
+        });
         var reviewedStudy = Samples.Uids(reviewedFile).Study;
         var paths = Enumerable.Range(0, 150).Select(_ => Samples.Copy(Tools.TestFile("CT_small.dcm"), files).Path).Order(StringComparer.Ordinal).ToList();
 

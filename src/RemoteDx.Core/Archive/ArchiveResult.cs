@@ -24,6 +24,18 @@ public sealed record ArchiveResult(
     long Size,
     InstanceAttributes Attributes);
 
+/// <summary>A received file read and checked by <see cref="DicomArchive.Inspect"/>, not yet in the archive: the data set
+/// starts at <see cref="DatasetOffset"/> of <see cref="Path"/>.</summary>
+public sealed record ReceivedInstance(
+    string Path,
+    long DatasetOffset,
+    string TransferSyntaxUid,
+    string StudyInstanceUid,
+    string SeriesInstanceUid,
+    string SopInstanceUid,
+    string SopClassUid,
+    InstanceAttributes Attributes);
+
 /// <summary>Header attributes a worklist needs, read once at ingest (patient data stays out of logs).</summary>
 public sealed record InstanceAttributes(
     string? PatientId,

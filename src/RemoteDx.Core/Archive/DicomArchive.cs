@@ -48,17 +48,21 @@ public sealed class DicomArchive
 
     public string PathFor(string study, string series, string sop) => Path.Combine(ArchiveRoot, study, series, sop + ".dcm");
 
-    /// <summary>Archives a received file that already starts with our Part 10 header (<see cref="Part10Header.Encode"/>,
-    /// the data set at <paramref name="datasetOffset"/>): validate, fsync, rename into place. Throws
-    /// <see cref="DicomException"/> when the data set cannot be parsed or its UIDs are unusable,
-    /// <see cref="DatasetMismatchException"/> when its SOP class is not the command's, <see cref="OutOfStorageException"/>
-    /// below the free-space reserve, and IOException on storage errors (a failed sync included).
-    /// With <paramref name="syncDirectory"/> false the caller must sync the result's folder
-    /// (<see cref="IFileSync.SyncDirectory"/>) before acknowledging, so that it can overlap with the index commit;
-    /// that holds for <see cref="ArchiveOutcome.Identical"/> too, since the earlier rename may not be durable yet.</summary>
+    /// <summary>Archives a received file that already starts with our Part 10 header: <see cref="Inspect"/>, then
+    /// <see cref="Keep"/>.</summary>
     public ArchiveResult Adopt(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid,
-        bool syncDirectory = true)
+        bool syncDirectory = true) =>
+        Keep(Inspect(receivedPath, datasetOffset, syntax, sopClassUid, sopInstanceUid), syncDirectory);
+
+    /// <summary>Reads a received file that already starts with our Part 10 header (<see cref="Part10Header.Encode"/>,
+    /// the data set at <paramref name="datasetOffset"/>) up to its pixel data and checks its UIDs; nothing in the archive
+    /// is touched, so the caller can decide (ownership, DESIGN.md "Between clinics") before <see cref="Keep"/>. Throws
+    /// <see cref="DicomException"/> when the data set cannot be parsed or its UIDs are unusable,
+    /// <see cref="DatasetMismatchException"/> when its SOP class is not the command's, and
+    /// <see cref="OutOfStorageException"/> below the free-space reserve.</summary>
+    public ReceivedInstance Inspect(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid)
     {
+        ArgumentNullException.ThrowIfNull(syntax);
         if (datasetOffset <= 0)
         {
             throw new ArgumentException("the received file must start with a Part 10 header", nameof(datasetOffset));
@@ -69,6 +73,18 @@ public sealed class DicomArchive
         }
         var ds = DicomReader.ReadDatasetFile(receivedPath, syntax, new DicomReadOptions { LazyPixelData = true }, datasetOffset);
         var (study, series, sop, sopClass) = Identify(ds, sopClassUid, sopInstanceUid);
+        return new ReceivedInstance(receivedPath, datasetOffset, syntax.Uid, study, series, sop, sopClass, Attributes(ds));
+    }
+
+    /// <summary>Keeps an inspected file: fsync, then rename into place (replacing different bytes, keeping identical
+    /// ones). Throws IOException on storage errors (a failed sync included).
+    /// With <paramref name="syncDirectory"/> false the caller must sync the result's folder
+    /// (<see cref="IFileSync.SyncDirectory"/>) before acknowledging, so that it can overlap with the index commit;
+    /// that holds for <see cref="ArchiveOutcome.Identical"/> too, since the earlier rename may not be durable yet.</summary>
+    public ArchiveResult Keep(ReceivedInstance received, bool syncDirectory = true)
+    {
+        ArgumentNullException.ThrowIfNull(received);
+        var (receivedPath, study, series, sop) = (received.Path, received.StudyInstanceUid, received.SeriesInstanceUid, received.SopInstanceUid);
         var finalPath = PathFor(study, series, sop);
         var dir = Path.GetDirectoryName(finalPath)!;
         DurableFile.CreateDirectoryDurably(dir, FileSync);
@@ -76,14 +92,14 @@ public sealed class DicomArchive
         var outcome = ArchiveOutcome.Stored;
         if (File.Exists(finalPath))
         {
-            if (SameDataset(finalPath, receivedPath, datasetOffset))
+            if (SameDataset(finalPath, receivedPath, received.DatasetOffset))
             {
                 // The earlier rename may still be waiting for its directory sync (a concurrent or failed store).
                 if (syncDirectory)
                 {
                     FileSync.SyncDirectory(dir);
                 }
-                return new(ArchiveOutcome.Identical, finalPath, study, series, sop, sopClass, syntax.Uid, new FileInfo(finalPath).Length, Attributes(ds));
+                return Result(ArchiveOutcome.Identical, finalPath, received);
             }
             outcome = ArchiveOutcome.Replaced;
         }
@@ -92,8 +108,12 @@ public sealed class DicomArchive
         {
             FileSync.SyncDirectory(dir);
         }
-        return new(outcome, finalPath, study, series, sop, sopClass, syntax.Uid, new FileInfo(finalPath).Length, Attributes(ds));
+        return Result(outcome, finalPath, received);
     }
+
+    private static ArchiveResult Result(ArchiveOutcome outcome, string finalPath, ReceivedInstance r) =>
+        new(outcome, finalPath, r.StudyInstanceUid, r.SeriesInstanceUid, r.SopInstanceUid, r.SopClassUid, r.TransferSyntaxUid,
+            new FileInfo(finalPath).Length, r.Attributes);
 
     private static (string Study, string Series, string Sop, string SopClass) Identify(Dataset ds, string sopClassUid, string sopInstanceUid)
     {

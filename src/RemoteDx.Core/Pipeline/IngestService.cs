@@ -10,7 +10,9 @@ namespace RemoteDx.Core.Pipeline;
 
 /// <summary>The ingest use case, the network layer's one store handler: each data set is received behind our Part 10
 /// header in the archive's temp folder, archived durably (temp file fsync, rename, directory fsync), indexed with its
-/// scoring job in one store commit, and only then answered 0000. Every association, accepted or not, is audited.
+/// scoring job in one store commit, and only then answered 0000. Before the archive is touched the instance's study,
+/// series and SOP Instance UID are claimed for the association's clinic (DESIGN.md "Between clinics"); another
+/// clinic's are refused with 0124. Every association, accepted or not, is audited.
 /// Exceptions are left to the network layer's status boundary; only domain outcomes (A900) are answered here.</summary>
 public sealed partial class IngestService : IStoreHandler, IAssociationObserver
 {
@@ -19,6 +21,7 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
     private readonly IIngestSignals _signals;
     private readonly DirectorySyncBatcher _directorySync;
     private readonly ILogger _log;
+    private readonly Action _checkSpace;
 
     public IngestService(DicomArchive archive, IIngestStore store, IIngestSignals signals, ILogger? logger = null)
     {
@@ -30,36 +33,66 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
         _signals = signals;
         _directorySync = new DirectorySyncBatcher(archive.FileSync);
         _log = logger ?? NullLogger.Instance;
+        _checkSpace = () =>
+        {
+            if (!_archive.HasFreeSpace())
+            {
+                throw new OutOfStorageException("free space on the archive fell below the reserve while receiving");
+            }
+        };
     }
 
     /// <summary>Data sets go to the archive's temp folder (its file system, so keeping one is a rename), behind our
-    /// File Meta Information with the calling AE as Source AE (DESIGN.md archive layout).</summary>
+    /// File Meta Information with the calling AE as Source AE (DESIGN.md archive layout). The free-space reserve is
+    /// checked again while a data set streams, so a large one cannot fill the disk before it is refused (A700).</summary>
     public StoreDestination PrepareStore(AssociationInfo association, StoreCommand command) =>
-        new(_archive.TempDirectory, WritePart10Header: true);
+        new(_archive.TempDirectory, WritePart10Header: true, CheckSpace: _checkSpace);
 
     public async ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(association);
         ArgumentNullException.ThrowIfNull(request);
-        ArchiveResult result;
+        ReceivedInstance received;
         try
         {
-            result = _archive.Adopt(request.DatasetPath, request.DatasetOffset, request.TransferSyntax, request.SopClassUid,
-                request.SopInstanceUid, syncDirectory: false);
+            received = _archive.Inspect(request.DatasetPath, request.DatasetOffset, request.TransferSyntax, request.SopClassUid,
+                request.SopInstanceUid);
         }
         catch (DatasetMismatchException)
         {
             return DimseStatus.DatasetDoesNotMatchSopClass;
         }
+        // DESIGN.md "Between clinics": decided before anything in the archive is touched. A refused instance's temp file
+        // is deleted by the network layer.
+        var clinic = association.Owner;
+        var decision = await _store.ClaimAsync(new OwnershipClaim(received.StudyInstanceUid, received.SeriesInstanceUid,
+            received.SopInstanceUid, clinic, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct).ConfigureAwait(false);
+        if (Refusal(decision) is { } refused)
+        {
+            LogOwnershipConflict(association.Id, association.CallingAE, decision.ToString());
+            return refused;
+        }
+        var result = _archive.Keep(received, syncDirectory: false);
         // The rename is durable once its folder is synced; that overlaps with the index commit (group commit), and
         // 0000 goes out only after both. An identical re-send syncs too: the first rename may not be durable yet.
         var dirSync = _directorySync.SyncAsync(Path.GetDirectoryName(result.Path)!);
-        var commit = _store.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct);
+        var commit = _store.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow, clinic), ct);
         await Task.WhenAll(dirSync, commit).ConfigureAwait(false);
         _signals.JobQueued();
         LogStored(association.Id, result.Outcome.ToString(), result.Size);
         return DimseStatus.Success;
     }
+
+    /// <summary>PS3.7 C.4 0124 Refused: Not authorized (docs/conformance.md): the comment names the conflict, never the
+    /// other clinic or any patient data.</summary>
+    private static DimseStatus? Refusal(OwnershipDecision decision) => decision switch
+    {
+        OwnershipDecision.Granted => null,
+        OwnershipDecision.StudyOwnedByAnotherClinic => DimseStatus.NotAuthorized.WithComment("study belongs to another clinic"),
+        OwnershipDecision.SeriesOwnedByAnotherClinic => DimseStatus.NotAuthorized.WithComment("series belongs to another clinic"),
+        OwnershipDecision.InstanceOwnedByAnotherClinic => DimseStatus.NotAuthorized.WithComment("SOP instance belongs to another clinic"),
+        _ => DimseStatus.NotAuthorized.WithComment("not authorized"),
+    };
 
     public void AssociationEnded(AssociationRecord record)
     {
@@ -90,6 +123,9 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
 
     [LoggerMessage(EventId = 1110, Level = LogLevel.Debug, Message = "association {AssociationId}: instance archived ({Outcome}, {Size} bytes)")]
     private partial void LogStored(string associationId, string outcome, long size);
+
+    [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "association {AssociationId}: instance from {CallingAE} refused 0124: {Conflict}")]
+    private partial void LogOwnershipConflict(string associationId, string callingAE, string conflict);
 
     [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "association {AssociationId}: audit record not written: {Error}")]
     private partial void LogAuditFailed(string associationId, string error);

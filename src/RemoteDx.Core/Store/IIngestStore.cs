@@ -3,8 +3,8 @@ using RemoteDx.Core.Archive;
 namespace RemoteDx.Core.Store;
 
 /// <summary>What the DICOM listener's handler commits for each archived instance: the index row and its scoring
-/// job, in one transaction.</summary>
-public sealed record IngestRecord(ArchiveResult Archive, string CallingAE, string AssociationId, DateTimeOffset ReceivedAt);
+/// job, in one transaction. <see cref="Clinic"/> is the owner a new study gets (null: the calling AE).</summary>
+public sealed record IngestRecord(ArchiveResult Archive, string CallingAE, string AssociationId, DateTimeOffset ReceivedAt, string? Clinic = null);
 
 /// <summary>One row of the association audit trail.</summary>
 public sealed record AssociationAudit(
@@ -27,6 +27,15 @@ public sealed record PendingJob(long Id, string SopInstanceUid, string State, in
 public interface IIngestStore : IAsyncDisposable
 {
     Task MigrateAsync(CancellationToken ct = default);
+
+    /// <summary>Before anything is archived: grants the claim when the instance's study, series and SOP Instance UID
+    /// are unowned or the claiming clinic's, and makes a new study the clinic's; refuses it otherwise, with an
+    /// <c>ownership-conflict</c> audit row. Check and claim are one commit: of two clinics racing for a new study, exactly
+    /// one owns it.</summary>
+    Task<OwnershipDecision> ClaimAsync(OwnershipClaim claim, CancellationToken ct = default);
+
+    /// <summary>The clinic a study belongs to, or null when nobody stored it.</summary>
+    Task<string?> StudyOwnerAsync(string studyInstanceUid, CancellationToken ct = default);
 
     /// <summary>Indexes an archived instance and queues its scoring job (unless the bytes were identical); durable
     /// when the task completes.</summary>

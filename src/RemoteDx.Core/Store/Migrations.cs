@@ -123,5 +123,13 @@ internal static class Migrations
             INSERT INTO login_attempts (name, failures, locked_until, updated_at)
                 SELECT username, failed_logins, locked_until, created_at FROM users WHERE failed_logins > 0 OR locked_until IS NOT NULL;
             """),
+        // Each study belongs to the clinic that first stored it (DESIGN.md "Between clinics"); studies from before
+        // belong to their first calling AE.
+        (4, """
+            CREATE TABLE study_owners (
+                study_instance_uid TEXT PRIMARY KEY, clinic TEXT NOT NULL, calling_ae TEXT NOT NULL, claimed_at TEXT NOT NULL);
+            INSERT INTO study_owners (study_instance_uid, clinic, calling_ae, claimed_at)
+                SELECT study_instance_uid, calling_ae, calling_ae, first_received_at FROM studies;
+            """),
     ];
 }

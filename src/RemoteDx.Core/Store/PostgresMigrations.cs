@@ -105,5 +105,13 @@ internal static class PostgresMigrations
             INSERT INTO login_attempts (name, failures, locked_until, updated_at)
                 SELECT username, failed_logins, locked_until, created_at FROM users WHERE failed_logins > 0 OR locked_until IS NOT NULL;
             """),
+        // Each study belongs to the clinic that first stored it (DESIGN.md "Between clinics"); studies from before
+        // belong to their first calling AE.
+        (3, """
+            CREATE TABLE study_owners (
+                study_instance_uid text PRIMARY KEY, clinic text NOT NULL, calling_ae text NOT NULL, claimed_at timestamptz NOT NULL);
+            INSERT INTO study_owners (study_instance_uid, clinic, calling_ae, claimed_at)
+                SELECT study_instance_uid, calling_ae, calling_ae, first_received_at FROM studies;
+            """),
     ];
 }

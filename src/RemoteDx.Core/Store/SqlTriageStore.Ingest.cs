@@ -34,6 +34,12 @@ public abstract partial class SqlTriageStore
             ("@sex", at.PatientSex), ("@age", at.PatientAge), ("@birth", at.PatientBirthDate), ("@acc", at.AccessionNumber),
             ("@sdate", at.StudyDate), ("@sdesc", at.StudyDescription), ("@inst", at.InstitutionName), ("@ae", record.CallingAE),
             ("@mod", at.Modality), ("@day", StudyDay(at.StudyDate, record.ReceivedAt)), ("@now", now)).ConfigureAwait(false);
+        // Normally claimed already (ClaimAsync); a study indexed without a claim still gets its owner.
+        await ExecAsync(conn, tx, """
+            INSERT INTO study_owners (study_instance_uid, clinic, calling_ae, claimed_at) VALUES (@study, @clinic, @ae, @now)
+            ON CONFLICT (study_instance_uid) DO NOTHING
+            """, ct, ("@study", a.StudyInstanceUid), ("@clinic", record.Clinic ?? record.CallingAE), ("@ae", record.CallingAE), ("@now", now))
+            .ConfigureAwait(false);
         await ExecAsync(conn, tx, """
             INSERT INTO series (series_instance_uid, study_instance_uid, modality, body_part_examined, series_number, series_description)
             VALUES (@series, @study, @mod, @body, @num, @desc)

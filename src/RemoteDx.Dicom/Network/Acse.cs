@@ -1,13 +1,14 @@
 // PS3.8 7.1 A-ASSOCIATE service and PS3.7 Annex A application context: accepting or rejecting an association
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 
 namespace RemoteDx.Dicom.Network;
 
 /// <summary>The acceptor's decision on an A-ASSOCIATE-RQ: either <see cref="Reject"/> or the A-ASSOCIATE-AC and the
-/// accepted contexts, never both.</summary>
+/// accepted contexts, never both. <see cref="Peer"/> is the allow-list entry the calling AE met (null: no allow-list).</summary>
 internal sealed record AssociationDecision(AAssociateRj? Reject, string? RejectReason, AAssociateAc? Accept,
-    IReadOnlyDictionary<byte, AcceptedPresentationContext> Contexts);
+    IReadOnlyDictionary<byte, AcceptedPresentationContext> Contexts, AllowedCallingAE? Peer = null);
 
 internal static class Acse
 {
@@ -19,8 +20,11 @@ internal static class Acse
 
     private static readonly IReadOnlyDictionary<byte, AcceptedPresentationContext> None = new Dictionary<byte, AcceptedPresentationContext>();
 
+    /// <summary>PS3.8 7.1.1.9: the checks of docs/conformance.md 1.2 in order. <paramref name="clientCertificate"/> is the
+    /// TLS peer's certificate (null on the plain port); <paramref name="tryReserveSlot"/> is asked last and only once, and
+    /// a slot it reserved belongs to the accepted association.</summary>
     public static async ValueTask<AssociationDecision> DecideAsync(AAssociateRq rq, DicomServerOptions options, IPEndPoint remote,
-        bool overLimit, CancellationToken ct)
+        X509Certificate2? clientCertificate, Func<bool> tryReserveSlot, CancellationToken ct)
     {
         if ((rq.ProtocolVersion & ProtocolVersion) == 0)
         {
@@ -34,11 +38,16 @@ internal static class Acse
         {
             return Rejected(RejectResult.RejectedPermanent, RejectSource.ServiceUser, RejectReason.CalledAeNotRecognized, "called-ae-not-recognized");
         }
-        if (options.AllowedCallingAEs.Count > 0 && !await IsAllowedAsync(rq.CallingAE, remote, options.AllowedCallingAEs, ct).ConfigureAwait(false))
+        AllowedCallingAE? peer = null;
+        if (options.AllowedCallingAEs.Count > 0)
         {
-            return Rejected(RejectResult.RejectedPermanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized, "calling-ae-not-recognized");
+            peer = await AllowedEntryAsync(rq.CallingAE, remote, clientCertificate, options.AllowedCallingAEs, ct).ConfigureAwait(false);
+            if (peer is null)
+            {
+                return Rejected(RejectResult.RejectedPermanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized, "calling-ae-not-recognized");
+            }
         }
-        if (overLimit || !options.AcceptingAssociations())
+        if (!options.AcceptingAssociations() || !tryReserveSlot())
         {
             return Rejected(RejectResult.RejectedTransient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded, "local-limit-exceeded");
         }
@@ -69,47 +78,51 @@ internal static class Acse
             AsynchronousOperationsWindow = rq.UserInformation.AsynchronousOperationsWindow is null ? null : ((ushort)1, (ushort)1),
         };
         var ac = new AAssociateAc(ProtocolVersion, rq.CalledAE, rq.CallingAE, ApplicationContextName, results, user);
-        return new AssociationDecision(null, null, ac, accepted);
+        return new AssociationDecision(null, null, ac, accepted, peer);
     }
 
     private static AssociationDecision Rejected(RejectResult result, RejectSource source, byte reason, string text) =>
         new(new AAssociateRj(result, source, reason), text, null, None);
 
-    private static async ValueTask<bool> IsAllowedAsync(string callingAe, IPEndPoint remote, IEnumerable<AllowedCallingAE> allowed, CancellationToken ct)
+    /// <summary>The first entry for <paramref name="callingAe"/> whose host (if any) is the peer's address and whose
+    /// certificate pins (if any) the TLS client certificate meets; null when none does.</summary>
+    private static async ValueTask<AllowedCallingAE?> AllowedEntryAsync(string callingAe, IPEndPoint remote, X509Certificate2? clientCertificate,
+        IEnumerable<AllowedCallingAE> allowed, CancellationToken ct)
     {
         var peer = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
         foreach (var entry in allowed)
         {
-            if (!string.Equals(entry.AeTitle.Trim(), callingAe, StringComparison.Ordinal))
+            if (!string.Equals(entry.AeTitle.Trim(), callingAe, StringComparison.Ordinal) || !ClientCertificates.MeetsPins(entry, clientCertificate))
             {
                 continue;
             }
-            if (string.IsNullOrWhiteSpace(entry.Host))
+            if (string.IsNullOrWhiteSpace(entry.Host) || await HostMatchesAsync(entry.Host, peer, ct).ConfigureAwait(false))
             {
-                return true;
+                return entry;
             }
-            if (IPAddress.TryParse(entry.Host, out var ip))
+        }
+        return null;
+    }
+
+    private static async ValueTask<bool> HostMatchesAsync(string host, IPAddress peer, CancellationToken ct)
+    {
+        if (IPAddress.TryParse(host, out var ip))
+        {
+            return (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).Equals(peer);
+        }
+        try
+        {
+            foreach (var resolved in await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false))
             {
-                if ((ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).Equals(peer))
+                if ((resolved.IsIPv4MappedToIPv6 ? resolved.MapToIPv4() : resolved).Equals(peer))
                 {
                     return true;
                 }
-                continue;
             }
-            try
-            {
-                foreach (var resolved in await Dns.GetHostAddressesAsync(entry.Host, ct).ConfigureAwait(false))
-                {
-                    if ((resolved.IsIPv4MappedToIPv6 ? resolved.MapToIPv4() : resolved).Equals(peer))
-                    {
-                        return true;
-                    }
-                }
-            }
-            catch (SocketException)
-            {
-                // An unresolvable host allows nobody.
-            }
+        }
+        catch (SocketException)
+        {
+            // An unresolvable host allows nobody.
         }
         return false;
     }

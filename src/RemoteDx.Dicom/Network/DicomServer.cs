@@ -21,8 +21,8 @@ public sealed class DicomServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly List<(TcpListener Listener, Task Loop)> _listeners = [];
+    private readonly ConnectionLimits _limits;
     private SslServerAuthenticationOptions? _tlsOptions;
-    private int _active;
     private bool _started;
 
     public DicomServer(DicomServerOptions options, IStoreHandler storeHandler, IAssociationObserver? observer = null, ILogger? logger = null)
@@ -33,16 +33,21 @@ public sealed class DicomServer : IAsyncDisposable
         _handler = storeHandler;
         _observer = observer;
         _logger = logger ?? NullLogger.Instance;
+        _limits = new ConnectionLimits(options, _logger);
     }
 
-    /// <summary>The plain TCP endpoint, once started (the real port when <see cref="DicomServerOptions.Port"/> is 0).</summary>
+    /// <summary>The plain TCP endpoint, once started (the real port when <see cref="DicomServerOptions.Port"/> is 0); null
+    /// when no plain listener runs (<see cref="DicomServerOptions.PlainEnabled"/>).</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
 
     /// <summary>The TLS endpoint, or null when TLS is disabled.</summary>
     public IPEndPoint? TlsEndPoint { get; private set; }
 
-    /// <summary>Connections currently open (negotiating or associated).</summary>
-    public int ActiveAssociations => Volatile.Read(ref _active);
+    /// <summary>Accepted associations open now (what <see cref="DicomServerOptions.MaxAssociations"/> limits).</summary>
+    public int ActiveAssociations => _limits.Associations;
+
+    /// <summary>Connections open now that have not sent an A-ASSOCIATE-RQ yet.</summary>
+    public int PendingConnections => _limits.Pending;
 
     public Task StartAsync(CancellationToken ct = default)
     {
@@ -53,7 +58,14 @@ public sealed class DicomServer : IAsyncDisposable
         }
         _options.Validate();
         _started = true;
-        LocalEndPoint = Listen(_options.Port, tls: false);
+        if (_options.PlainEnabled)
+        {
+            LocalEndPoint = Listen(_options.Port!.Value, tls: false);
+            if (_options.RequireClientCertificate)
+            {
+                _logger.PlainPortWithClientCertificates(LocalEndPoint);
+            }
+        }
         if (_options.TlsEnabled)
         {
             _tlsOptions = BuildTlsOptions(_options);
@@ -109,33 +121,25 @@ public sealed class DicomServer : IAsyncDisposable
     private async Task RunAssociationAsync(TcpClient client, bool tls, CancellationToken ct)
     {
         await Task.Yield();
-        Interlocked.Increment(ref _active);
+        var association = new ScpAssociation(_options, _handler, _logger, client, tls, _limits);
+        AssociationRecord record;
         try
         {
-            var association = new ScpAssociation(_options, _handler, _logger, client, tls, () => Volatile.Read(ref _active) > _options.MaxAssociations);
-            AssociationRecord record;
-            try
-            {
-                record = await association.RunAsync(tls ? _tlsOptions : null, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                _logger.AssociationFailed("?", ex);
-                client.Dispose();
-                return;
-            }
-            try
-            {
-                _observer?.AssociationEnded(record);
-            }
-            catch (Exception ex)
-            {
-                _logger.ObserverFailed(ex);
-            }
+            record = await association.RunAsync(tls ? _tlsOptions : null, ct).ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex)
         {
-            Interlocked.Decrement(ref _active);
+            _logger.AssociationFailed("?", ex);
+            client.Dispose();
+            return;
+        }
+        try
+        {
+            _observer?.AssociationEnded(record);
+        }
+        catch (Exception ex)
+        {
+            _logger.ObserverFailed(ex);
         }
     }
 
@@ -145,7 +149,9 @@ public sealed class DicomServer : IAsyncDisposable
         var tls = new SslServerAuthenticationOptions
         {
             ServerCertificate = options.TlsCertificate,
-            ClientCertificateRequired = options.RequireClientCertificate,
+            // Asked for whenever it can matter (a pinned allow-list entry, a trusted CA); refused as missing only when required.
+            ClientCertificateRequired = options.RequireClientCertificate || options.TrustedClientCertificates is { Count: > 0 }
+                || options.AllowedCallingAEs.Any(a => a.PinsCertificate),
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
@@ -158,17 +164,29 @@ public sealed class DicomServer : IAsyncDisposable
         return tls;
     }
 
+    /// <summary>A client certificate must carry the clientAuth extended key usage and chain to
+    /// <see cref="DicomServerOptions.TrustedClientCertificates"/> (or be one of them); which calling AE it may speak for
+    /// is decided at A-ASSOCIATE time (<see cref="ClientCertificates.MeetsPins"/>).</summary>
     private static bool ValidateClientCertificate(DicomServerOptions options, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null)
         {
             return !options.RequireClientCertificate;
         }
+        var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        if (!ClientCertificates.HasClientAuthUsage(cert))
+        {
+            return false;
+        }
+        // A certificate an allow-list entry pins by fingerprint is trusted as such, like a listed trusted certificate.
+        if (options.AllowedCallingAEs.Any(a => a.CertificateSha256 is { Length: > 0 } && ClientCertificates.MeetsPins(a with { CertificateSubject = null }, cert)))
+        {
+            return true;
+        }
         if (options.TrustedClientCertificates is not { Count: > 0 } trusted)
         {
             return errors == SslPolicyErrors.None;
         }
-        var cert = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         foreach (var t in trusted)
         {
             if (t.Thumbprint == cert.Thumbprint)

@@ -21,8 +21,15 @@ public interface IStoreHandler
     ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct);
 }
 
-/// <summary>Who is on the other end of an association.</summary>
-public sealed record AssociationInfo(string Id, string CallingAE, string CalledAE, IPEndPoint Remote, bool Tls, DateTimeOffset Started);
+/// <summary>Who is on the other end of an association. <see cref="Clinic"/> is the clinic its allow-list entry maps the
+/// calling AE to (null: the calling AE itself, see <see cref="Owner"/>).</summary>
+public sealed record AssociationInfo(string Id, string CallingAE, string CalledAE, IPEndPoint Remote, bool Tls, DateTimeOffset Started,
+    string? Clinic = null)
+{
+    /// <summary>The clinic this association acts for (DESIGN.md "Between clinics"): the allow-list entry's clinic, else
+    /// the calling AE.</summary>
+    public string Owner => string.IsNullOrWhiteSpace(Clinic) ? CallingAE : Clinic.Trim();
+}
 
 /// <summary>One C-STORE: the data set in <see cref="TransferSyntax"/> at <see cref="DatasetPath"/>, starting at
 /// <see cref="DatasetOffset"/> (after the Part 10 header when <see cref="StoreDestination.WritePart10Header"/> asked

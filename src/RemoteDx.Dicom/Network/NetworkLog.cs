@@ -38,6 +38,12 @@ internal static partial class NetworkLog
     [LoggerMessage(EventId = 1016, Level = LogLevel.Error, Message = "Association {AssociationId} failed unexpectedly")]
     public static partial void AssociationFailed(this ILogger logger, string associationId, Exception exception);
 
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "Connection {AssociationId} from {Peer} closed before its A-ASSOCIATE-RQ: {Reason}")]
+    public static partial void PendingConnectionClosed(this ILogger logger, string associationId, string peer, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "RequireClientCertificate is set and AllowPlainWithClientCertificates too: the plain DICOM port {EndPoint} accepts senders without a certificate")]
+    public static partial void PlainPortWithClientCertificates(this ILogger logger, System.Net.EndPoint endPoint);
+
     [LoggerMessage(EventId = 1030, Level = LogLevel.Debug, Message = "C-ECHO message {MessageId}")]
     public static partial void Echo(this ILogger logger, ushort messageId);
 

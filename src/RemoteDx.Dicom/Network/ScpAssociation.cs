@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 
 namespace RemoteDx.Dicom.Network;
@@ -18,11 +19,13 @@ internal sealed class ScpAssociation
     private readonly ILogger _logger;
     private readonly TcpClient _client;
     private readonly bool _tls;
-    private readonly Func<bool> _overLimit;
+    private readonly ConnectionLimits _limits;
     private readonly Dictionary<ushort, int> _statusCounts = [];
     private IReadOnlyDictionary<byte, AcceptedPresentationContext> _contexts = new Dictionary<byte, AcceptedPresentationContext>();
     private AssociationInfo _info;
     private long _bytes;
+    private bool _holdsSlot;
+    private X509Certificate2? _clientCertificate;
 
     // Message being reassembled (PS3.8 9.3.5: one at a time; the command set, then its data set).
     private readonly ArrayBufferWriter<byte> _commandBuffer = new(512);
@@ -33,14 +36,14 @@ internal sealed class ScpAssociation
     private IScpService[] _services = [];
     private StorageService? _storage;
 
-    public ScpAssociation(DicomServerOptions options, IStoreHandler handler, ILogger logger, TcpClient client, bool tls, Func<bool> overLimit)
+    public ScpAssociation(DicomServerOptions options, IStoreHandler handler, ILogger logger, TcpClient client, bool tls, ConnectionLimits limits)
     {
         _options = options;
         _handler = handler;
         _logger = logger;
         _client = client;
         _tls = tls;
-        _overLimit = overLimit;
+        _limits = limits;
         var remote = client.Client.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         _info = new AssociationInfo(Guid.NewGuid().ToString("N")[..12], "", "", remote, tls, DateTimeOffset.UtcNow);
     }
@@ -52,6 +55,8 @@ internal sealed class ScpAssociation
         _logger.ConnectionOpened(_info.Id, _info.Remote, _tls);
         Stream stream = _client.GetStream();
         IDisposable? scope = null;
+        // Until its A-ASSOCIATE-RQ arrives the connection is pending: timed out or evicted by shutting the socket down.
+        var pending = _limits.Admit(_info.Id, _info.Remote, () => _client.Client.Shutdown(SocketShutdown.Both));
         try
         {
             if (tlsOptions is not null)
@@ -63,8 +68,13 @@ internal sealed class ScpAssociation
                     using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     handshake.CancelAfter(_options.ArtimTimeout);
                     await ssl.AuthenticateAsServerAsync(tlsOptions, handshake.Token).ConfigureAwait(false);
+                    if (ssl.RemoteCertificate is { } remoteCertificate)
+                    {
+                        _clientCertificate = remoteCertificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(remoteCertificate.GetRawCertData());
+                    }
                 }
-                catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+                catch (Exception ex) when (ex is AuthenticationException or IOException or ObjectDisposedException or SocketException
+                    or OperationCanceledException && !ct.IsCancellationRequested)
                 {
                     _logger.TlsFailed(_info.Remote, ex.Message);
                     await ssl.DisposeAsync().ConfigureAwait(false);
@@ -76,7 +86,15 @@ internal sealed class ScpAssociation
             await using var dul = new Dul(stream, _client.Client, requestor: false, _options.MaxPduLength, _options.ArtimTimeout);
             try
             {
-                var first = await dul.ReceiveAsync(Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
+                Pdu? first;
+                try
+                {
+                    first = await dul.ReceiveAsync(Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    pending.Resolved();
+                }
                 if (first is not AAssociateRq rq)
                 {
                     outcome = first is null ? "aborted: closed before A-ASSOCIATE-RQ" : "aborted: A-ABORT before A-ASSOCIATE-RQ";
@@ -85,7 +103,8 @@ internal sealed class ScpAssociation
                 _info = _info with { CallingAE = rq.CallingAE, CalledAE = rq.CalledAE };
                 scope = _logger.BeginScope(new AssociationScope(_info));
 
-                var decision = await Acse.DecideAsync(rq, _options, _info.Remote, _overLimit(), ct).ConfigureAwait(false);
+                var decision = await Acse.DecideAsync(rq, _options, _info.Remote, _clientCertificate,
+                    () => _holdsSlot = _limits.TryReserveAssociation(), ct).ConfigureAwait(false);
                 if (decision.Reject is { } rj)
                 {
                     // A rejected association returns here: no path continues to data transfer.
@@ -95,8 +114,9 @@ internal sealed class ScpAssociation
                     return Record("rejected:" + decision.RejectReason);
                 }
 
+                _info = _info with { Clinic = decision.Peer?.Clinic };
                 _contexts = decision.Contexts;
-                _storage = new StorageService(_info, _handler, _logger);
+                _storage = new StorageService(_info, _handler, _logger, _options.MaxInstanceBytes);
                 _services = [new VerificationService(_logger), _storage];
                 dul.PeerMaxPduLength = rq.UserInformation.MaximumLength;
                 await dul.SendAsync(decision.Accept!, ct).ConfigureAwait(false);
@@ -124,6 +144,11 @@ internal sealed class ScpAssociation
         }
         finally
         {
+            pending.Resolved();
+            if (_holdsSlot)
+            {
+                _limits.ReleaseAssociation();
+            }
             await DiscardOperationAsync().ConfigureAwait(false);
             var record = Record(outcome);
             _logger.AssociationEnded(record.Outcome, record.Instances, record.Bytes, record.Duration);

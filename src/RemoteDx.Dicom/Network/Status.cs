@@ -19,6 +19,9 @@ public readonly record struct DimseStatus(ushort Code, string? ErrorComment = nu
     /// <summary>0110 Processing failure (PS3.7 C.4).</summary>
     public static DimseStatus ProcessingFailure => new(0x0110);
 
+    /// <summary>0124 Refused: Not authorized (PS3.7 C.4, general status): the peer may not do this to this object.</summary>
+    public static DimseStatus NotAuthorized => new(0x0124);
+
     /// <summary>0122 SOP Class not supported (PS3.7 C.5.1).</summary>
     public static DimseStatus SopClassNotSupported => new(0x0122);
 

@@ -7,7 +7,7 @@ namespace RemoteDx.Dicom.Network;
 /// <see cref="IStoreHandler"/> where the data set goes, streams it there fragment by fragment (memory stays bounded
 /// whatever the instance size), and answers with the handler's status or, for an exception, the status
 /// <see cref="DimseStatusBoundary"/> gives it.</summary>
-internal sealed class StorageService(AssociationInfo association, IStoreHandler handler, ILogger logger) : IScpService
+internal sealed class StorageService(AssociationInfo association, IStoreHandler handler, ILogger logger, long maxInstanceBytes) : IScpService
 {
     /// <summary>Data sets handed to the handler on this association (for the audit record).</summary>
     public int Instances { get; private set; }
@@ -41,6 +41,9 @@ internal sealed class StorageService(AssociationInfo association, IStoreHandler 
     internal AssociationInfo Association => association;
 
     internal ILogger Logger => logger;
+
+    /// <summary><see cref="DicomServerOptions.MaxInstanceBytes"/>.</summary>
+    internal long MaxInstanceBytes => maxInstanceBytes;
 
     /// <summary>Hands the complete data set to the handler; its exceptions become statuses here and nowhere else.</summary>
     internal async ValueTask<(DimseStatus Status, Exception? Failure)> StoreAsync(StoreRequest request, CancellationToken ct)

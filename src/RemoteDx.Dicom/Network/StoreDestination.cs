@@ -4,5 +4,11 @@ namespace RemoteDx.Dicom.Network;
 /// <summary>Where the server streams one data set: a new file in <see cref="TempDirectory"/> (created if missing; put
 /// it on the file system of the final destination so that keeping the file is a rename). With
 /// <see cref="WritePart10Header"/> the file starts with the 128-byte preamble, "DICM" and File Meta Information
-/// (PS3.10 7.1) written by <see cref="Part10Header.Encode"/>, the calling AE as Source Application Entity Title.</summary>
-public sealed record StoreDestination(string TempDirectory, bool WritePart10Header);
+/// (PS3.10 7.1) written by <see cref="Part10Header.Encode"/>, the calling AE as Source Application Entity Title.
+/// <see cref="CheckSpace"/>, when set, is called every <see cref="CheckSpaceInterval"/> bytes while the data set streams
+/// and throws (e.g. <see cref="OutOfStorageException"/>) to refuse it there and then.</summary>
+public sealed record StoreDestination(string TempDirectory, bool WritePart10Header, Action? CheckSpace = null)
+{
+    /// <summary>How often, in received bytes, <see cref="CheckSpace"/> is called.</summary>
+    public const long CheckSpaceInterval = 16L << 20;
+}

@@ -10,6 +10,8 @@ internal sealed class StoreOperation : IScpOperation
     private readonly StorageService _service;
     private readonly DimseCommand _command;
     private readonly StoreCommand? _store;
+    private Action? _checkSpace;
+    private long _sinceSpaceCheck;
     private FileStream? _file;
     private string? _path;
     private long _offset;
@@ -35,6 +37,7 @@ internal sealed class StoreOperation : IScpOperation
             Directory.CreateDirectory(destination.TempDirectory);
             op._path = Path.Combine(destination.TempDirectory, $"rdx-{service.Association.Id}-{store.MessageId}-{Guid.NewGuid():N}.tmp");
             op._file = new FileStream(op._path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            op._checkSpace = destination.CheckSpace;
             if (destination.WritePart10Header)
             {
                 var header = Part10Header.Encode(store.SopClassUid, store.SopInstanceUid, store.TransferSyntax, service.Association.CallingAE);
@@ -58,6 +61,29 @@ internal sealed class StoreOperation : IScpOperation
         if (_file is null)
         {
             return;
+        }
+        if (_length > _service.MaxInstanceBytes)
+        {
+            // Keep reading (and dropping) the rest so the association survives; answer "out of resources".
+            Discard();
+            _refusal = DimseStatus.OutOfResources.WithComment("data set larger than MaxInstanceBytes");
+            return;
+        }
+        _sinceSpaceCheck += fragment.Length;
+        if (_checkSpace is { } check && _sinceSpaceCheck >= StoreDestination.CheckSpaceInterval)
+        {
+            _sinceSpaceCheck = 0;
+            try
+            {
+                check();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Discard();
+                _refusal = DimseStatusBoundary.ToStatus(ex);
+                _failure = ex;
+                return;
+            }
         }
         try
         {

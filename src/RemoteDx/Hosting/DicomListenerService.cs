@@ -1,4 +1,5 @@
 // `remotedx serve` hosting of the DICOM listener (DESIGN.md contracts: port, AE title, data folder, readiness)
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -54,9 +55,15 @@ public sealed partial class DicomListenerService(
         var serverOptions = new DicomServerOptions
         {
             AeTitle = d.AeTitle,
+            BindAddress = IPAddress.Parse(d.BindAddress),
             Port = d.Port,
+            AllowPlainWithClientCertificates = d.AllowPlainWithClientCertificates,
             TlsPort = d.TlsPort,
             MaxAssociations = d.MaxAssociations,
+            PendingAssociationTimeout = TimeSpan.FromSeconds(d.PendingAssociationTimeoutSeconds),
+            MaxPendingConnections = d.MaxPendingConnections,
+            MaxPendingConnectionsPerPeer = d.MaxPendingConnectionsPerPeer,
+            MaxInstanceBytes = d.MaxInstanceBytes,
             MaxPduLength = (uint)d.MaxPduLength,
             ArtimTimeout = TimeSpan.FromSeconds(d.AssociationRequestTimeoutSeconds),
             IdleTimeout = TimeSpan.FromSeconds(d.IdleTimeoutSeconds),
@@ -65,7 +72,12 @@ public sealed partial class DicomListenerService(
         };
         foreach (var peer in d.AllowedCallingAEs)
         {
-            serverOptions.AllowedCallingAEs.Add(new AllowedCallingAE(peer.AeTitle, peer.Host));
+            serverOptions.AllowedCallingAEs.Add(new AllowedCallingAE(peer.AeTitle, Blank(peer.Host), Blank(peer.Clinic),
+                Blank(peer.CertificateSubject), Blank(peer.CertificateSha256)));
+        }
+        if (d.AllowedCallingAEs.Count == 0 && !IPAddress.IsLoopback(serverOptions.BindAddress))
+        {
+            LogOpenToAnySender(serverOptions.BindAddress.ToString());
         }
         if (d.TlsPort is not null && !string.IsNullOrEmpty(d.TlsCertificate))
         {
@@ -78,9 +90,20 @@ public sealed partial class DicomListenerService(
                 serverOptions.TrustedClientCertificates = trusted;
             }
         }
+        if (serverOptions.Port is not null && !serverOptions.PlainEnabled)
+        {
+            LogPlainPortClosed(serverOptions.Port.Value);
+        }
         _server = new DicomServer(serverOptions, ingest, ingest, loggers.CreateLogger<DicomServer>());
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        LogListening(d.AeTitle, _server.LocalEndPoint?.Port ?? 0, _server.TlsEndPoint?.Port);
+        if (_server.LocalEndPoint is { } plain)
+        {
+            LogListening(d.AeTitle, plain.Port, _server.TlsEndPoint?.Port);
+        }
+        else
+        {
+            LogListeningTlsOnly(d.AeTitle, _server.TlsEndPoint?.Port ?? 0);
+        }
         readiness.MarkReady();
     }
 
@@ -103,6 +126,17 @@ public sealed partial class DicomListenerService(
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "DICOM listener {AeTitle} on port {Port} (TLS port {TlsPort})")]
     private partial void LogListening(string aeTitle, int port, int? tlsPort);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "DICOM listener {AeTitle} on TLS port {TlsPort} only (no plain port)")]
+    private partial void LogListeningTlsOnly(string aeTitle, int tlsPort);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "RequireClientCertificate is set: the plain DICOM port {Port} is not opened (AllowPlainWithClientCertificates opens it)")]
+    private partial void LogPlainPortClosed(int port);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "DICOM listener bound to {BindAddress} with an empty AllowedCallingAEs: any calling AE on the network may store")]
+    private partial void LogOpenToAnySender(string bindAddress);
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Count} stored instances have unfinished scoring jobs")]
     private partial void LogUnfinishedJobs(int count);

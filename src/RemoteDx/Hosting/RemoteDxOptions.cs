@@ -52,13 +52,30 @@ public sealed class AllowedPeer
 
     /// <summary>Optional host name or IP address the peer must connect from.</summary>
     public string? Host { get; set; }
+
+    /// <summary>The clinic this AE sends for (study ownership); empty: the AE title itself.</summary>
+    public string? Clinic { get; set; }
+
+    /// <summary>TLS client certificate subject (distinguished name or common name) this AE must present.</summary>
+    public string? CertificateSubject { get; set; }
+
+    /// <summary>SHA-256 fingerprint (hex, colons allowed) of the TLS client certificate this AE must present.</summary>
+    public string? CertificateSha256 { get; set; }
 }
 
 public sealed class DicomListenerOptions
 {
     public string AeTitle { get; set; } = "REMOTEDX";
 
-    public int Port { get; set; } = 11112;
+    /// <summary>Address both DICOM ports bind; 0.0.0.0 (every interface) by default.</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Plain DICOM port; empty/null: none. Not opened while RequireClientCertificate is set unless
+    /// <see cref="AllowPlainWithClientCertificates"/>.</summary>
+    public int? Port { get; set; } = 11112;
+
+    /// <summary>Open the plain port although client certificates are required (logged as a warning at start-up).</summary>
+    public bool AllowPlainWithClientCertificates { get; set; }
 
     /// <summary>DICOM TLS port (2762 is the registered one); TLS runs only when a certificate is configured.</summary>
     public int? TlsPort { get; set; } = 2762;
@@ -77,6 +94,18 @@ public sealed class DicomListenerOptions
     public List<AllowedPeer> AllowedCallingAEs { get; set; } = [];
 
     public int MaxAssociations { get; set; } = 32;
+
+    /// <summary>Seconds a connection may stay open without an A-ASSOCIATE-RQ (TLS handshake included).</summary>
+    public int PendingAssociationTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Connections without an A-ASSOCIATE-RQ at once (the oldest is closed for a new one).</summary>
+    public int MaxPendingConnections { get; set; } = 64;
+
+    /// <summary>The same, per peer IP address.</summary>
+    public int MaxPendingConnectionsPerPeer { get; set; } = 8;
+
+    /// <summary>Largest data set accepted in one C-STORE (bytes); larger ones are answered A700.</summary>
+    public long MaxInstanceBytes { get; set; } = 2L << 30;
 
     public int MaxPduLength { get; set; } = 262144;
 
@@ -98,6 +127,14 @@ public sealed class DicomListenerOptions
         {
             yield return $"RemoteDx:Dicom:Port {Port} is not a TCP port";
         }
+        if (!System.Net.IPAddress.TryParse(BindAddress, out _))
+        {
+            yield return $"RemoteDx:Dicom:BindAddress '{BindAddress}' is not an IP address";
+        }
+        if (Port is null && (TlsPort is null || string.IsNullOrEmpty(TlsCertificate)))
+        {
+            yield return "RemoteDx:Dicom:Port is empty and no TLS port is configured (TlsPort, TlsCertificate, TlsKey): nothing would listen";
+        }
         if (TlsPort is < 0 or > 65535)
         {
             yield return $"RemoteDx:Dicom:TlsPort {TlsPort} is not a TCP port";
@@ -118,9 +155,33 @@ public sealed class DicomListenerOptions
         {
             yield return "RemoteDx:Dicom:RequireClientCertificate needs TlsCertificate and TlsKey";
         }
+        if (RequireClientCertificate && string.IsNullOrEmpty(TrustedClientCa))
+        {
+            yield return "RemoteDx:Dicom:RequireClientCertificate needs TrustedClientCa (PEM file of the CA that issues the clinics' client certificates)";
+        }
+        if (TrustedClientCa is { Length: > 0 } trustedCa && !File.Exists(trustedCa))
+        {
+            yield return $"RemoteDx:Dicom:TrustedClientCa '{trustedCa}' not found";
+        }
+        foreach (var peer in AllowedCallingAEs)
+        {
+            if (peer.CertificateSha256 is { Length: > 0 } sha &&
+                sha.Replace(":", "", StringComparison.Ordinal).Trim() is var hex && (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)))
+            {
+                yield return $"RemoteDx:Dicom:AllowedCallingAEs '{peer.AeTitle}': CertificateSha256 must be 64 hex digits (colons allowed)";
+            }
+        }
         if (MaxAssociations < 1)
         {
             yield return "RemoteDx:Dicom:MaxAssociations must be at least 1";
+        }
+        if (PendingAssociationTimeoutSeconds < 1 || MaxPendingConnections < 1 || MaxPendingConnectionsPerPeer < 1)
+        {
+            yield return "RemoteDx:Dicom:PendingAssociationTimeoutSeconds, MaxPendingConnections and MaxPendingConnectionsPerPeer must be at least 1";
+        }
+        if (MaxInstanceBytes < 1)
+        {
+            yield return "RemoteDx:Dicom:MaxInstanceBytes must be positive";
         }
         if (MaxPduLength is < 4096 or > 16 * 1024 * 1024)
         {

@@ -11,6 +11,10 @@ public sealed class RecordingIngestStore(IIngestStore inner, EventLog log) : IIn
 
     public Task MigrateAsync(CancellationToken ct = default) => inner.MigrateAsync(ct);
 
+    public Task<OwnershipDecision> ClaimAsync(OwnershipClaim claim, CancellationToken ct = default) => inner.ClaimAsync(claim, ct);
+
+    public Task<string?> StudyOwnerAsync(string studyInstanceUid, CancellationToken ct = default) => inner.StudyOwnerAsync(studyInstanceUid, ct);
+
     public async Task RecordInstanceAsync(IngestRecord record, CancellationToken ct = default)
     {
         if (CommitDelay > TimeSpan.Zero)

@@ -49,5 +49,9 @@ public sealed class SqliteUpgradeTests : IDisposable
         Assert.Equal(("1.2.3", "/archive/x.dcm"), (job.StudyInstanceUid, job.Path));
         Assert.True(await store.CompleteJobAsync(job, new RemoteDx.Core.Inference.ImageScore([]), []));
         Assert.Equal(StudyStatus.New, (await store.StudyAsync("1.2.3", Scope.All))!.Study.Status);
+        // Studies stored before ownership existed belong to the AE that first sent them.
+        Assert.Equal("CLINIC_A", await store.StudyOwnerAsync("1.2.3"));
+        Assert.Equal(OwnershipDecision.StudyOwnedByAnotherClinic,
+            await store.ClaimAsync(new OwnershipClaim("1.2.3", "9.9", "9.9.1", "CLINIC_B", "CLINIC_B", "a2", DateTimeOffset.UtcNow)));
     }
 }

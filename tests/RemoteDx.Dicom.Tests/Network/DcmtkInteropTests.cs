@@ -165,7 +165,9 @@ public sealed class DcmtkInteropTests
         var cert = Path.Combine(dir, "cert.pem");
         var key = Path.Combine(dir, "key.pem");
         ExternalTools.RunOk("openssl", "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-            "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+            "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            // Also a client certificate in the mutual TLS test: the listener requires the clientAuth usage.
+            "-addext", "extendedKeyUsage=serverAuth,clientAuth");
         return (cert, key);
     }
 
