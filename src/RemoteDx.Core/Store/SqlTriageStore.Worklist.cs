@@ -7,9 +7,14 @@ namespace RemoteDx.Core.Store;
 
 public abstract partial class SqlTriageStore
 {
-    private const string StudyColumns = """
+    /// <summary>The clinic a study belongs to (DESIGN.md "Between clinics"): its owner, which is the first calling AE
+    /// unless the allow-list maps that AE to a clinic. Scopes and the clinic filter use this, not the calling AE.</summary>
+    private const string StudyClinic =
+        "COALESCE((SELECT o.clinic FROM study_owners o WHERE o.study_instance_uid = s.study_instance_uid), s.calling_ae)";
+
+    private const string StudyColumns = $"""
         s.study_instance_uid, s.priority, s.stat, s.status, s.patient_name, s.patient_id, s.patient_sex, s.patient_age,
-        s.study_date, s.study_description, s.modality, s.calling_ae, s.institution_name, s.first_received_at, s.last_received_at,
+        s.study_date, s.study_description, s.modality, {StudyClinic}, s.institution_name, s.first_received_at, s.last_received_at,
         s.instance_count, s.scored_count, s.failed_count
         """;
 
@@ -32,7 +37,7 @@ public abstract partial class SqlTriageStore
             where.Append(" AND 1 = 0");
             return;
         }
-        where.Append(" AND s.calling_ae IN (");
+        where.Append(" AND ").Append(StudyClinic).Append(" IN (");
         for (var i = 0; i < clinics.Count; i++)
         {
             where.Append(i == 0 ? "" : ", ").Append("@scope").Append(i.ToString(CultureInfo.InvariantCulture));
@@ -53,7 +58,7 @@ public abstract partial class SqlTriageStore
         }
         if (q.Clinic is { } clinic)
         {
-            where.Append(" AND s.calling_ae = @clinic");
+            where.Append(" AND ").Append(StudyClinic).Append(" = @clinic");
             args.Add(("@clinic", clinic));
         }
         if (q.Modality is { } modality)
@@ -217,8 +222,8 @@ public abstract partial class SqlTriageStore
 
     public Task<InstanceLocation?> InstanceAsync(string sopInstanceUid, Scope scope, CancellationToken ct = default) => ReadAsync(async conn =>
     {
-        var rows = await QueryAsync(conn, null, """
-            SELECT i.sop_instance_uid, i.study_instance_uid, i.path, s.calling_ae, i.version, i.rows, i.columns, i.frames
+        var rows = await QueryAsync(conn, null, $"""
+            SELECT i.sop_instance_uid, i.study_instance_uid, i.path, {StudyClinic}, i.version, i.rows, i.columns, i.frames
             FROM instances i JOIN studies s ON s.study_instance_uid = i.study_instance_uid WHERE i.sop_instance_uid = @sop
             """, r => new InstanceLocation(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Int(r, 4), Int(r, 5), Int(r, 6),
                 Int(r, 7)), ct, ("@sop", sopInstanceUid)).ConfigureAwait(false);
