@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace RemoteDx.Testing;
+
+/// <summary>`remotedx serve` as a child process on loopback: DICOM and HTTP bound to port 0, the ports read back from
+/// its log, ready once GET /healthz answers 200. Disposing kills it.</summary>
+public sealed partial class RemoteDxServe : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+    private readonly TaskCompletionSource<int> _dicomPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<int> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private RemoteDxServe(string dataDirectory, IDictionary<string, string>? env)
+    {
+        DataDirectory = dataDirectory;
+        var args = new List<string> { "serve", "--data", dataDirectory, "--dicom-port", "0", "--http-url", "http://127.0.0.1:0" };
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["RemoteDx__Dicom__AeTitle"] = "REMOTEDX",
+            ["DOTNET_NOLOGO"] = "1",
+        };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            environment[k] = v;
+        }
+        _process = ChildProcess.Start(RemoteDxCommand.Path, args, environment);
+        _process.StdoutLine += OnLine;
+    }
+
+    public string DataDirectory { get; }
+
+    public string ArchiveRoot => Path.Combine(DataDirectory, "archive");
+
+    public string DatabasePath => Path.Combine(DataDirectory, "remotedx.db");
+
+    public int DicomPort { get; private set; }
+
+    public int HttpPort { get; private set; }
+
+    /// <summary>The web server's base address, for <see cref="ApiClient"/> and the browser.</summary>
+    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}/");
+
+    /// <summary>The DICOM TLS port when serve was configured with a certificate, else null.</summary>
+    public int? TlsPort { get; private set; }
+
+    public int ProcessId => _process.Id;
+
+    public string Output => _process.Output;
+
+    /// <summary>Starts serve on <paramref name="dataDirectory"/> and waits until it is ready (or throws with its output).</summary>
+    public static async Task<RemoteDxServe> StartAsync(string dataDirectory, IDictionary<string, string>? env = null)
+    {
+        var serve = new RemoteDxServe(dataDirectory, env);
+        try
+        {
+            await serve.WaitReadyAsync(TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            await serve.DisposeAsync();
+            throw;
+        }
+        return serve;
+    }
+
+    private void OnLine(string line)
+    {
+        if (ListenerLine().Match(line) is { Success: true } d)
+        {
+            if (TlsPortText().Match(line) is { Success: true } t)
+            {
+                TlsPort = int.Parse(t.Groups[1].Value, CultureInfo.InvariantCulture);
+            }
+            _dicomPort.TrySetResult(int.Parse(d.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+        else if (HttpLine().Match(line) is { Success: true } h)
+        {
+            _httpPort.TrySetResult(int.Parse(h.Groups[1].Value, CultureInfo.InvariantCulture));
+        }
+    }
+
+    private async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var ports = Task.WhenAll(_dicomPort.Task, _httpPort.Task);
+        while (!ports.IsCompleted)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"remotedx serve exited with {_process.ExitCode} before it was ready:\n{Output}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"remotedx serve did not report its ports in {timeout.TotalSeconds:0} s:\n{Output}");
+            }
+            await Task.WhenAny(ports, Task.Delay(50));
+        }
+        DicomPort = await _dicomPort.Task;
+        HttpPort = await _httpPort.Task;
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            try
+            {
+                using var r = await http.GetAsync(new Uri(BaseUrl, "healthz"));
+                if ((int)r.StatusCode == 200)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"remotedx serve: /healthz never answered 200:\n{Output}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>kill -9: no shutdown code runs, whatever was not durable is lost.</summary>
+    public void KillHard() => _process.Kill();
+
+    public ValueTask DisposeAsync()
+    {
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [GeneratedRegex(@"DICOM listener \S+ on port (\d+)")]
+    private static partial Regex ListenerLine();
+
+    [GeneratedRegex(@"\(TLS port (\d+)\)")]
+    private static partial Regex TlsPortText();
+
+    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex HttpLine();
+}
