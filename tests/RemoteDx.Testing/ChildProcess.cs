@@ -27,7 +27,7 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Starts <paramref name="exe"/> (a full path: from <see cref="Tool.Require"/> or
     /// <see cref="RemoteDxCommand.Path"/>); <paramref name="stdin"/>, when given, is written and closed.</summary>
     public static ChildProcess Start(string exe, IEnumerable<string> args, IDictionary<string, string>? env = null,
-        string? workingDirectory = null, string? stdin = null)
+        string? workingDirectory = null, string? stdin = null, IEnumerable<string>? removeEnvironment = null)
     {
         var psi = new ProcessStartInfo(exe)
         {
@@ -46,6 +46,10 @@ public sealed class ChildProcess : IDisposable
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
             psi.Environment[k] = v;
+        }
+        foreach (var k in removeEnvironment ?? [])
+        {
+            psi.Environment.Remove(k);
         }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var child = new ChildProcess(process);

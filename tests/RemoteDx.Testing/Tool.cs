@@ -65,9 +65,13 @@ public static partial class Tool
     /// <summary>Runs <paramref name="tool"/> to completion (120 s at most) and returns its exit code and output.</summary>
     public static Result Run(string tool, params string[] args) => Run(tool, args, env: null);
 
-    public static Result Run(string tool, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env)
+    public static Result Run(string tool, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env) =>
+        Execute(Require(tool), args, env, TimeSpan.FromSeconds(120));
+
+    /// <summary>Runs <paramref name="exe"/> (a full path) to completion; an environment value of null removes that
+    /// variable. Kills it and throws after <paramref name="timeout"/>.</summary>
+    internal static Result Execute(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env, TimeSpan timeout)
     {
-        var exe = Require(tool);
         var argList = args.ToList();
         var psi = new ProcessStartInfo(exe)
         {
@@ -76,6 +80,7 @@ public static partial class Tool
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            WorkingDirectory = Path.GetTempPath(),
         };
         foreach (var a in argList)
         {
@@ -85,17 +90,24 @@ public static partial class Tool
         psi.Environment["PYTHONIOENCODING"] = "utf-8";
         // Debian's DCMTK leaves Nagle on unless asked; without it every DIMSE message waits for a delayed ACK.
         psi.Environment["TCP_NODELAY"] = "1";
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
         {
-            psi.Environment[k] = v;
+            if (v is null)
+            {
+                psi.Environment.Remove(k);
+            }
+            else
+            {
+                psi.Environment[k] = v;
+            }
         }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
+        if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{tool} {string.Join(' ', argList)} did not finish in 120 s");
+            throw new TimeoutException($"{exe} {string.Join(' ', argList)} did not finish in {timeout.TotalSeconds:0} s");
         }
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
