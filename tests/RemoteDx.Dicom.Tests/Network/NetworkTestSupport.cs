@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.Network;
 
@@ -65,7 +65,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync(Action<DicomServerOptions>? configure = null)
     {
-        var root = ExternalTools.TempDir();
+        var root = TempDirectory.ForTestRun();
         var tempDir = Path.Combine(root, "incoming");
         var storeDir = Path.Combine(root, "stored");
         Directory.CreateDirectory(storeDir);
@@ -89,20 +89,13 @@ internal sealed class TestServer : IAsyncDisposable
 
 internal static class Net
 {
-    public const string Dcmtk = "dcmtk";
+    public static string TestFile(string name) => Path.Combine(Tool.PydicomTestFiles, name);
 
-    public static string TestFile(string name) => Path.Combine(ExternalTools.PydicomTestFiles, name);
-
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPort.Free();
 
     private static ProcessStartInfo Psi(string tool, string[] args)
     {
-        var psi = new ProcessStartInfo(ExternalTools.Require(tool, Dcmtk)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Tool.Require(tool)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Without TCP_NODELAY DCMTK waits for delayed ACKs (~40 ms per message).
         psi.Environment["TCP_NODELAY"] = "1";
         foreach (var a in args)
