@@ -8,7 +8,7 @@ public sealed class DirectorySyncBatcherTests
     [Fact]
     public async Task Concurrent_requests_for_one_folder_all_complete_and_a_failing_sync_reaches_every_waiter()
     {
-        var dir = Tools.TempDir("rdx-dirsync");
+        var dir = TempDirectory.ForTestRun("rdx-dirsync");
         try
         {
             var batcher = new DirectorySyncBatcher();
@@ -29,7 +29,7 @@ public sealed class DirectorySyncBatcherTests
         }
         finally
         {
-            Tools.TryDeleteDirectory(dir);
+            TempDirectory.TryDelete(dir);
         }
     }
 }

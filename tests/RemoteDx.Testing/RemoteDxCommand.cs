@@ -22,24 +22,22 @@ public static class RemoteDxCommand
     }
 
     /// <summary>Runs `remotedx ARGS...` to completion (5 minutes at most): exit code, stdout, stderr.</summary>
-    public static Tool.Result Run(params string[] args) => Tool.Execute(Path, args, CleanEnvironment, TimeSpan.FromMinutes(5));
+    public static Tool.Result Run(params string[] args) => Run(args, stdin: null);
+
+    /// <summary>Runs `remotedx ARGS...` with <paramref name="stdin"/> (when given) on its standard input.</summary>
+    public static Tool.Result Run(IEnumerable<string> args, string? stdin, IDictionary<string, string>? env = null)
+    {
+        var environment = new Dictionary<string, string?>(CleanEnvironment, StringComparer.Ordinal);
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            environment[k] = v;
+        }
+        return Tool.Execute(Path, args, environment, TimeSpan.FromMinutes(5), stdin);
+    }
 
     public static Task<Tool.Result> RunAsync(params string[] args) => Task.Run(() => Run(args));
 
     /// <summary>Starts `remotedx ARGS...` and returns at once; disposing kills it.</summary>
     public static ChildProcess Start(params string[] args) =>
         ChildProcess.Start(Path, args, new Dictionary<string, string>(StringComparer.Ordinal) { ["DOTNET_NOLOGO"] = "1" }, removeEnvironment: ["RemoteDx__Inference__ModelsDirectory"]);
-
-    /// <summary>`remotedx users add NAME --role ROLE [--clinic AET]... --data DIR --password-stdin`, as an operator runs
-    /// it; throws with the output unless it exits 0.</summary>
-    public static Task AddUserAsync(string dataDirectory, string name, string role, string password, IEnumerable<string>? clinics = null,
-        IDictionary<string, string>? env = null)
-    {
-        var args = new List<string> { "users", "add", name, "--role", role, "--data", dataDirectory, "--password-stdin" };
-        foreach (var c in clinics ?? [])
-        {
-            args.AddRange(["--clinic", c]);
-        }
-        return ChildProcess.RunAsync(Path, args, stdin: password + "\n", env: env);
-    }
 }

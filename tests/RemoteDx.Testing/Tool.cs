@@ -70,13 +70,15 @@ public static partial class Tool
 
     /// <summary>Runs <paramref name="exe"/> (a full path) to completion; an environment value of null removes that
     /// variable. Kills it and throws after <paramref name="timeout"/>.</summary>
-    internal static Result Execute(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env, TimeSpan timeout)
+    internal static Result Execute(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env, TimeSpan timeout,
+        string? stdin = null)
     {
         var argList = args.ToList();
         var psi = new ProcessStartInfo(exe)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
@@ -102,6 +104,11 @@ public static partial class Tool
             }
         }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
+        if (stdin is not null)
+        {
+            p.StandardInput.Write(stdin);
+            p.StandardInput.Close();
+        }
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeout))
