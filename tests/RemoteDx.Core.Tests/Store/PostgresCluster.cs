@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Store;
 
@@ -24,7 +23,7 @@ public sealed class PostgresCluster : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "sock"));
         if (IsRoot)
         {
-            Run("chown", ["-R", "postgres:postgres", _root], asPostgres: false);
+            Run(Tool.Require("chown"), ["-R", "postgres:postgres", _root], asPostgres: false);
         }
         Run(Path.Combine(_bin, "initdb"), ["-D", _data, "-A", "trust", "-U", "postgres", "--no-sync", "--no-locale", "-E", "UTF8"], asPostgres: true);
         // A port free right now; PostgreSQL cannot bind port 0 and report it back.
@@ -55,22 +54,16 @@ public sealed class PostgresCluster : IDisposable
     private static string FindBin()
     {
         const string root = "/usr/lib/postgresql";
-        var bin = Directory.Exists(root)
-            ? Directory.GetDirectories(root).Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault()
-            : null;
-        return bin ?? throw new InvalidOperationException("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql");
+        var bin = Directory.GetDirectories(Tool.RequireDir(root))
+            .Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault();
+        return bin ?? throw new InvalidOperationException($"PostgreSQL server binaries (initdb, pg_ctl) not found under {root}: {DebianPackages.InstallHint(root)}");
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPort.Free();
 
     private static void Run(string exe, IEnumerable<string> args, bool asPostgres)
     {
-        var psi = new ProcessStartInfo(asPostgres && IsRoot ? "runuser" : exe)
+        var psi = new ProcessStartInfo(asPostgres && IsRoot ? Tool.Require("runuser") : exe)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -112,13 +105,7 @@ public sealed class PostgresCluster : IDisposable
         catch (InvalidOperationException)
         {
         }
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TempDirectory.TryDelete(_root);
     }
 }
 
