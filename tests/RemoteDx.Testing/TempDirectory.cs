@@ -28,18 +28,15 @@ public sealed partial class TempDirectory : IDisposable
 
     public override string ToString() => Path;
 
-    /// <summary>A folder deleted when the test process exits (or, if it is killed first, by the next run); returns
-    /// its path.</summary>
+    /// <summary>A folder deleted when the test assembly's run ends (<see cref="CleanupTestFramework"/>), else when the test
+    /// process exits, else by the next run; returns its path.</summary>
     public static string ForTestRun(string prefix = "test")
     {
         if (Interlocked.Exchange(ref _hooked, 1) == 0)
         {
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             {
-                foreach (var d in DeleteAtExit)
-                {
-                    TryDelete(d);
-                }
+                DeleteTestRunFolders();
             };
         }
         var path = new TempDirectory(prefix).Path;
@@ -47,25 +44,47 @@ public sealed partial class TempDirectory : IDisposable
         return path;
     }
 
-    /// <summary>Deletes a folder and everything in it; a folder that is gone or busy is left as it is.</summary>
-    public static void TryDelete(string path)
+    /// <summary>Deletes a folder and everything in it; false when it could not (busy, or not ours to delete).</summary>
+    public static bool TryDelete(string path)
     {
         try
         {
             Directory.Delete(path, recursive: true);
+            return true;
         }
         catch (DirectoryNotFoundException)
         {
+            return true;
         }
         catch (IOException)
         {
+            return false;
         }
         catch (UnauthorizedAccessException)
         {
+            return false;
         }
     }
 
     public void Dispose() => TryDelete(Path);
+
+    /// <summary>Deletes every <see cref="ForTestRun"/> folder made so far.</summary>
+    public static void DeleteTestRunFolders()
+    {
+        var busy = new List<string>();
+        while (DeleteAtExit.TryTake(out var d))
+        {
+            if (!TryDelete(d))
+            {
+                busy.Add(d);
+            }
+        }
+        // Still in use (a test's background work writing into it): ProcessExit, or failing that the next run, retries.
+        foreach (var d in busy)
+        {
+            DeleteAtExit.Add(d);
+        }
+    }
 
     /// <summary>Deletes the folders of test processes that no longer run (the test host is sometimes ended before
     /// ProcessExit handlers run). Folders of live processes, other test projects running beside this one, stay.</summary>
