@@ -136,7 +136,7 @@ public sealed class DcmtkInteropTests
         }
         finally
         {
-            storescp.Kill(true);
+            storescp.Kill();
         }
     }
 
