@@ -68,9 +68,10 @@ public static partial class Tool
     public static Result Run(string tool, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env) =>
         Execute(Require(tool), args, env, TimeSpan.FromSeconds(120));
 
-    /// <summary>Runs <paramref name="exe"/> (a full path) to completion; an environment value of null removes that
-    /// variable. Kills it and throws after <paramref name="timeout"/>.</summary>
-    internal static Result Execute(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env, TimeSpan timeout,
+    /// <summary>Runs <paramref name="exe"/> (a full path, already found: through <see cref="Require"/>, or inside a
+    /// folder the map lists) to completion; an environment value of null removes that variable. Kills it and throws
+    /// after <paramref name="timeout"/>.</summary>
+    public static Result Execute(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env, TimeSpan timeout,
         string? stdin = null)
     {
         var argList = args.ToList();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using RemoteDx.Testing;
@@ -63,35 +62,14 @@ public sealed class PostgresCluster : IDisposable
 
     private static void Run(string exe, IEnumerable<string> args, bool asPostgres)
     {
-        var psi = new ProcessStartInfo(asPostgres && IsRoot ? Tool.Require("runuser") : exe)
+        // initdb refuses to run as root: as root, run the server binaries as the postgres user.
+        var (command, arguments) = asPostgres && IsRoot
+            ? (Tool.Require("runuser"), (IEnumerable<string>)["-u", "postgres", "--", exe, .. args])
+            : (exe, args);
+        var (code, stdout, stderr) = Tool.Execute(command, arguments, env: null, TimeSpan.FromSeconds(120));
+        if (code != 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = "/",
-        };
-        if (asPostgres && IsRoot)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", exe })
-            {
-                psi.ArgumentList.Add(a);
-            }
-        }
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{exe} did not finish in 120 s");
-        }
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{exe} {string.Join(' ', args)} exited {p.ExitCode}: {stdout.Result}{stderr.Result}");
+            throw new InvalidOperationException($"{exe} {string.Join(' ', args)} exited {code}: {stdout}{stderr}");
         }
     }
 
