@@ -4,7 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(dcmtk libgdcm-tools python3-pydicom python3-numpy libcharls2 libopenjp2-7 orthanc openssl python3-torch python3-sklearn postgresql chromium chromium-driver)
+# Every package named in tests/debian-packages.tsv (the tool → package map the tests' "apt-get install X" hints come
+# from): the last field of each line that is not blank or a comment.
+mapfile -t packages < <(awk -F'\t' '!/^[[:space:]]*(#|$)/ { print $NF }' tests/debian-packages.tsv | awk '!seen[$0]++')
+if ((${#packages[@]} == 0)); then
+  echo "test.sh: tests/debian-packages.tsv names no packages" >&2; exit 3
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

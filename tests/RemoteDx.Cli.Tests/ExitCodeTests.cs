@@ -1,4 +1,4 @@
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Cli.Tests;
 
@@ -48,7 +48,7 @@ public sealed class ExitCodeTests
     [MemberData(nameof(UsageErrors))]
     public async Task A_usage_error_exits_2_with_one_line_on_stderr_naming_the_command(string command, string[] args)
     {
-        var (code, stdout, stderr) = await RemoteDxProcess.RunAsync(args);
+        var (code, stdout, stderr) = await RemoteDxCommand.RunAsync(args);
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -59,19 +59,19 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task A_usage_error_says_what_is_wrong()
     {
-        var (_, _, stderr) = await RemoteDxProcess.RunAsync("no-such-command");
+        var (_, _, stderr) = await RemoteDxCommand.RunAsync("no-such-command");
         Assert.Contains("'no-such-command'", stderr, StringComparison.Ordinal);
-        (_, _, stderr) = await RemoteDxProcess.RunAsync("render", "a.dcm", "out.png", "--wc", "40");
+        (_, _, stderr) = await RemoteDxCommand.RunAsync("render", "a.dcm", "out.png", "--wc", "40");
         Assert.Contains("--wc and --ww go together", stderr, StringComparison.Ordinal);
-        (_, _, stderr) = await RemoteDxProcess.RunAsync("users", "add", "dr_lee", "--role", "radiologist");
+        (_, _, stderr) = await RemoteDxCommand.RunAsync("users", "add", "dr_lee", "--role", "radiologist");
         Assert.Contains("--password-stdin is required", stderr, StringComparison.Ordinal);
-        (_, _, stderr) = await RemoteDxProcess.RunAsync("phantoms", "--count", "3");
+        (_, _, stderr) = await RemoteDxCommand.RunAsync("phantoms", "--count", "3");
         Assert.Contains("'--out' is required", stderr, StringComparison.Ordinal);
     }
 
     public static TheoryData<string[]> RuntimeFailures()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var missing = Path.Combine(dir, "missing.dcm");
         var notDicom = Path.Combine(dir, "not-dicom.dcm");
         File.WriteAllText(notDicom, "plain text, not DICOM");
@@ -94,7 +94,7 @@ public sealed class ExitCodeTests
     [MemberData(nameof(RuntimeFailures))]
     public async Task A_runtime_failure_exits_1_with_one_line_on_stderr(string[] args)
     {
-        var (code, _, stderr) = await RemoteDxProcess.RunAsync(args);
+        var (code, _, stderr) = await RemoteDxCommand.RunAsync(args);
         Assert.Equal(1, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("remotedx: ", line, StringComparison.Ordinal);
@@ -103,9 +103,9 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task An_argument_starting_with_at_is_a_path_not_a_response_file()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         File.WriteAllText(Path.Combine(dir, "args"), "codecs");
-        var (code, _, stderr) = await RemoteDxProcess.RunAsync("dump", "@" + Path.Combine(dir, "args"));
+        var (code, _, stderr) = await RemoteDxCommand.RunAsync("dump", "@" + Path.Combine(dir, "args"));
         Assert.Equal(1, code);
         Assert.Contains("@", stderr, StringComparison.Ordinal);
     }
@@ -113,7 +113,7 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task Users_passwd_of_an_unknown_user_exits_1()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var (code, _, stderr) = await RunWithStdinAsync("a long passphrase\n", "users", "passwd", "nobody", "--password-stdin", "--data", dir);
         Assert.Equal(1, code);
         Assert.Equal("remotedx: no user 'nobody'", stderr.Trim());
@@ -122,12 +122,12 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task Users_add_then_list_then_a_second_add_of_the_same_name_exits_1()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var (code, stdout, stderr) = await RunWithStdinAsync("a long passphrase\n",
             "users", "add", "clinic_a", "--role", "clinic", "--clinic", "CLINIC_A", "--clinic", "CLINIC_B", "--password-stdin", "--data", dir);
         Assert.True(code == 0, stderr);
         Assert.Equal("user clinic_a added (clinic: CLINIC_A,CLINIC_B)", stdout.Trim());
-        (code, stdout, _) = await RemoteDxProcess.RunAsync("users", "list", "--data", dir);
+        (code, stdout, _) = await RemoteDxCommand.RunAsync("users", "list", "--data", dir);
         Assert.Equal(0, code);
         Assert.Equal("clinic_a\tclinic\tCLINIC_A,CLINIC_B", stdout.Trim());
         (code, _, stderr) = await RunWithStdinAsync("a long passphrase\n", "users", "add", "clinic_a", "--role", "admin", "--password-stdin", "--data", dir);
@@ -162,7 +162,7 @@ public sealed class ExitCodeTests
     [MemberData(nameof(HelpRequests))]
     public async Task Help_exits_0_and_lists_the_options_on_stdout(string[] args)
     {
-        var (code, stdout, stderr) = await RemoteDxProcess.RunAsync(args);
+        var (code, stdout, stderr) = await RemoteDxCommand.RunAsync(args);
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
         Assert.Contains("Usage:", stdout, StringComparison.Ordinal);
@@ -172,7 +172,7 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task Serve_help_lists_the_documented_options()
     {
-        var (_, stdout, _) = await RemoteDxProcess.RunAsync("serve", "--help");
+        var (_, stdout, _) = await RemoteDxCommand.RunAsync("serve", "--help");
         foreach (var option in new[] { "--config", "--dicom-port", "--tls-port", "--aet", "--http-url", "--data" })
         {
             Assert.Contains(option, stdout, StringComparison.Ordinal);
@@ -186,7 +186,7 @@ public sealed class ExitCodeTests
     public async Task Serve_passes_configuration_keys_through_to_the_configuration(params string[] setting)
     {
         // Invalid on purpose: the validation message proves the key reached RemoteDx:Dicom:AeTitle, and serve stops there.
-        var (code, _, stderr) = await RemoteDxProcess.RunAsync(["serve", "--data", ExternalTools.TempDir(), .. setting]);
+        var (code, _, stderr) = await RemoteDxCommand.RunAsync(["serve", "--data", TempDirectory.ForTestRun(), .. setting]);
         Assert.Equal(2, code);
         Assert.Equal("remotedx: invalid configuration: RemoteDx:Dicom:AeTitle 'THIS_AE_TITLE_IS_TOO_LONG' must be 1-16 printable characters without backslash",
             stderr.Trim());
@@ -195,20 +195,14 @@ public sealed class ExitCodeTests
     [Fact]
     public async Task Completion_suggests_subcommands()
     {
-        var (code, stdout, _) = await RemoteDxProcess.RunAsync("[suggest:7]", "users a");
+        var (code, stdout, _) = await RemoteDxCommand.RunAsync("[suggest:7]", "users a");
         Assert.Equal(0, code);
         Assert.Contains("add", stdout.Split('\n', StringSplitOptions.TrimEntries));
     }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunWithStdinAsync(string input, params string[] args)
     {
-        using var p = RemoteDxProcess.Start(args, redirectStdin: true);
-        await p.StandardInput.WriteAsync(input);
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
+        var (code, stdout, stderr) = await Task.Run(() => RemoteDxCommand.Run(args, input));
+        return (code, stdout, stderr);
     }
 }

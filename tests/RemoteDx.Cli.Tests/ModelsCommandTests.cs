@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using RemoteDx.Core.Tests.Batch;
 using RemoteDx.Core.Tests.Inference;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Cli.Tests;
 
@@ -11,7 +11,7 @@ public sealed class ModelsCommandTests(ModelsFixture models) : IClassFixture<Mod
     [Fact]
     public async Task Models_list_shows_versions_labels_thresholds_the_provider_and_refused_models()
     {
-        var (code, stdout, stderr) = await RemoteDxProcess.RunAsync("models", "list", "--models-dir", models.ModelsDir, "--provider", "cpu");
+        var (code, stdout, stderr) = await RemoteDxCommand.RunAsync("models", "list", "--models-dir", models.ModelsDir, "--provider", "cpu");
         Assert.True(code == 0, stderr);
         Assert.Contains("execution provider: cpu", stdout, StringComparison.Ordinal);
         Assert.Contains("testnet test-1  on cpu, batches of up to 8", stdout, StringComparison.Ordinal);
@@ -23,7 +23,7 @@ public sealed class ModelsCommandTests(ModelsFixture models) : IClassFixture<Mod
     [Fact]
     public async Task Validation_figures_equal_scikit_learn_on_a_labelled_set()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var images = Path.Combine(dir, "images");
         Directory.CreateDirectory(images);
         var rng = new Random(5);
@@ -44,9 +44,9 @@ public sealed class ModelsCommandTests(ModelsFixture models) : IClassFixture<Mod
         var scores = Path.Combine(dir, "scores.csv");
         var report = Path.Combine(dir, "report");
         var common = new[] { "--models-dir", models.ModelsDir, "--provider", "cpu" };
-        var run = await RemoteDxProcess.RunAsync(["score", images, "--out", scores, .. common]);
+        var run = await RemoteDxCommand.RunAsync(["score", images, "--out", scores, .. common]);
         Assert.True(run.Code == 0, run.Stderr);
-        run = await RemoteDxProcess.RunAsync(["models", "validate", "--labels", labels, images, "--out", report,
+        run = await RemoteDxCommand.RunAsync(["models", "validate", "--labels", labels, images, "--out", report,
             "--target-sensitivity", "0.9", .. common]);
         Assert.True(run.Code == 0, run.Stderr);
 
@@ -84,7 +84,7 @@ public sealed class ModelsCommandTests(ModelsFixture models) : IClassFixture<Mod
 
         // The same seed gives the same interval; the report holds every curve.
         var again = Path.Combine(dir, "again");
-        run = await RemoteDxProcess.RunAsync(["models", "validate", "--labels", labels, "--out", again, "--target-sensitivity", "0.9", .. common]);
+        run = await RemoteDxCommand.RunAsync(["models", "validate", "--labels", labels, "--out", again, "--target-sensitivity", "0.9", .. common]);
         Assert.True(run.Code == 0, run.Stderr);
         var second = JsonNode.Parse(File.ReadAllText(Path.Combine(again, "metrics.json")))!["labels"]!.AsArray();
         for (var i = 0; i < figures.Count; i++)

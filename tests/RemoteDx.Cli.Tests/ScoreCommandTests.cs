@@ -1,7 +1,7 @@
 using RemoteDx.Core.Batch;
 using RemoteDx.Core.Tests.Batch;
 using RemoteDx.Core.Tests.Inference;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Cli.Tests;
 
@@ -16,10 +16,10 @@ public sealed class ScoreCommandTests(ModelsFixture models) : IClassFixture<Mode
     [Fact]
     public async Task Score_writes_a_row_per_file_and_label_reports_failures_and_exits_0()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var expected = BatchFolder.Make(dir);
         var outCsv = Path.Combine(dir, "..", Path.GetFileName(dir) + "-out", "scores.csv");
-        var (code, stdout, stderr) = await RemoteDxProcess.RunAsync(
+        var (code, stdout, stderr) = await RemoteDxCommand.RunAsync(
             "score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--provider", "cpu", "--workers", "3");
         Assert.True(code == 0, stderr);
         var rows = Rows(outCsv);
@@ -76,10 +76,10 @@ public sealed class ScoreCommandTests(ModelsFixture models) : IClassFixture<Mode
     [Fact]
     public async Task Score_to_JSON_writes_one_JSON_line_per_file()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var expected = BatchFolder.Make(dir);
-        var outJson = Path.Combine(ExternalTools.TempDir(), "scores.json");
-        var (code, _, stderr) = await RemoteDxProcess.RunAsync(
+        var outJson = Path.Combine(TempDirectory.ForTestRun(), "scores.json");
+        var (code, _, stderr) = await RemoteDxCommand.RunAsync(
             "score", dir, "--out", outJson, "--models-dir", models.ModelsDir, "--provider", "cpu", "--models", "testnet");
         Assert.True(code == 0, stderr);
         var lines = File.ReadAllLines(outJson).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
@@ -95,18 +95,16 @@ public sealed class ScoreCommandTests(ModelsFixture models) : IClassFixture<Mode
     [Fact]
     public async Task Resume_after_a_killed_run_scores_each_file_once()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var files = new List<string>();
         for (var i = 0; i < 400; i++)
         {
             files.Add(TestImages.Save(new TestImages.Spec(Rows: 256, Columns: 256, Seed: 1000 + i), dir, $"{i:D4}.dcm"));
         }
-        var outCsv = Path.Combine(ExternalTools.TempDir(), "scores.csv");
+        var outCsv = Path.Combine(TempDirectory.ForTestRun(), "scores.csv");
         string[] args = ["score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--provider", "cpu", "--models", "testnet", "--workers", "1"];
-        using (var child = RemoteDxProcess.Start(args))
+        using (var child = RemoteDxCommand.Start(args))
         {
-            _ = child.StandardOutput.ReadToEndAsync();
-            _ = child.StandardError.ReadToEndAsync();
             // Kill once some results are on disk (and before the end, unless this machine is very fast: then the
             // resume below simply finds everything done, which must also leave one result per file).
             while (!child.HasExited && (!File.Exists(outCsv) || File.ReadAllLines(outCsv).Length < 30))
@@ -115,12 +113,12 @@ public sealed class ScoreCommandTests(ModelsFixture models) : IClassFixture<Mode
             }
             if (!child.HasExited)
             {
-                child.Kill(entireProcessTree: true);
+                child.Kill();
             }
-            await child.WaitForExitAsync();
+            await child.WaitAsync(TimeSpan.FromMinutes(1));
         }
         var before = Rows(outCsv).Skip(1).Select(r => r[0]).Distinct().Count();
-        var (code, stdout, stderr) = await RemoteDxProcess.RunAsync([.. args, "--resume"]);
+        var (code, stdout, stderr) = await RemoteDxCommand.RunAsync([.. args, "--resume"]);
         Assert.True(code == 0, stderr);
         var rows = Rows(outCsv);
         Assert.Single(rows, r => r[0] == "path");
@@ -136,15 +134,15 @@ public sealed class ScoreCommandTests(ModelsFixture models) : IClassFixture<Mode
     [Fact]
     public async Task Resume_into_an_output_cut_mid_row_adds_only_the_missing_files()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var expected = BatchFolder.Make(dir);
-        var outCsv = Path.Combine(ExternalTools.TempDir(), "scores.csv");
+        var outCsv = Path.Combine(TempDirectory.ForTestRun(), "scores.csv");
         string[] args = ["score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--provider", "cpu"];
-        Assert.Equal(0, (await RemoteDxProcess.RunAsync(args)).Code);
+        Assert.Equal(0, (await RemoteDxCommand.RunAsync(args)).Code);
         var complete = Rows(outCsv).Skip(1).Select(r => string.Join('|', r[..7])).Order().ToList();
         var text = File.ReadAllText(outCsv);
         File.WriteAllText(outCsv, text[..(text.Length * 2 / 3)]);
-        var (code, stdout, stderr) = await RemoteDxProcess.RunAsync([.. args, "--resume"]);
+        var (code, stdout, stderr) = await RemoteDxCommand.RunAsync([.. args, "--resume"]);
         Assert.True(code == 0, stderr);
         var resumed = Rows(outCsv).Skip(1).Select(r => string.Join('|', r[..7])).Order().ToList();
         Assert.Equal(complete, resumed);
@@ -154,22 +152,22 @@ public sealed class ScoreCommandTests(ModelsFixture models) : IClassFixture<Mode
     [Fact]
     public async Task Usage_errors_exit_2_and_a_missing_input_or_no_loadable_model_exits_1()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         TestImages.Save(new TestImages.Spec(), dir, "a.dcm");
         var outCsv = Path.Combine(dir, "o.csv");
-        var (code, _, stderr) = await RemoteDxProcess.RunAsync("score", dir);
+        var (code, _, stderr) = await RemoteDxCommand.RunAsync("score", dir);
         Assert.Equal(2, code);
         Assert.Contains("remotedx: score: Option '--out' is required", stderr, StringComparison.Ordinal);
-        (code, _, stderr) = await RemoteDxProcess.RunAsync("score", Path.Combine(dir, "nope"), "--out", outCsv, "--models-dir", models.ModelsDir);
+        (code, _, stderr) = await RemoteDxCommand.RunAsync("score", Path.Combine(dir, "nope"), "--out", outCsv, "--models-dir", models.ModelsDir);
         Assert.Equal(1, code);
         Assert.Contains("no such file or folder", stderr, StringComparison.Ordinal);
-        (code, _, stderr) = await RemoteDxProcess.RunAsync("score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--models", "nosuch");
+        (code, _, stderr) = await RemoteDxCommand.RunAsync("score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--models", "nosuch");
         Assert.Equal(2, code);
         Assert.Contains("no model 'nosuch'", stderr, StringComparison.Ordinal);
-        (code, _, stderr) = await RemoteDxProcess.RunAsync("score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--models", "tampered");
+        (code, _, stderr) = await RemoteDxCommand.RunAsync("score", dir, "--out", outCsv, "--models-dir", models.ModelsDir, "--models", "tampered");
         Assert.Equal(1, code);
         Assert.Contains("sha256", stderr, StringComparison.Ordinal);
-        (code, _, stderr) = await RemoteDxProcess.RunAsync("score", dir, "--out", outCsv, "--models-dir", ExternalTools.TempDir());
+        (code, _, stderr) = await RemoteDxCommand.RunAsync("score", dir, "--out", outCsv, "--models-dir", TempDirectory.ForTestRun());
         Assert.Equal(1, code);
         Assert.Contains("no model could be loaded", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Trim().Split('\n'));

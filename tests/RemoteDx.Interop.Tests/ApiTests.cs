@@ -12,7 +12,7 @@ public sealed class ApiFixture : IAsyncLifetime
 {
     public const string Password = "correct horse 1";
 
-    public string Root { get; } = Tools.TempDir("api");
+    public string Root { get; } = TempDirectory.ForTestRun("api");
 
     public RemoteDxServe Serve { get; private set; } = null!;
 
@@ -47,12 +47,12 @@ public sealed class ApiFixture : IAsyncLifetime
         var dir = Path.Combine(Root, "files", Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         var study = Samples.NewUid();
-        var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds =>
+        var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
         {
             ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, study);
             ds.SetString(RemoteDx.Dicom.Tag.SeriesInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid());
         });
-        using var p = ChildProcess.Start(Tools.RemoteDxExe, ["send", "127.0.0.1", Serve.DicomPort.ToString(CultureInfo.InvariantCulture), file,
+        using var p = ChildProcess.Start(RemoteDxCommand.Path, ["send", "127.0.0.1", Serve.DicomPort.ToString(CultureInfo.InvariantCulture), file,
             "--aet", callingAe, "--called-aet", "REMOTEDX"]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.True(code == 0, $"send exited {code}: {p.Output}");
@@ -66,7 +66,7 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task<ApiClient> LoginAsync(string user)
     {
-        var c = new ApiClient(Serve.HttpBase);
+        var c = new ApiClient(Serve.BaseUrl);
         using var r = await c.LoginAsync(user, Password);
         Assert.True(r.StatusCode == HttpStatusCode.OK, $"login {user}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
         return c;
@@ -78,7 +78,7 @@ public sealed class ApiFixture : IAsyncLifetime
         {
             await Serve.DisposeAsync();
         }
-        Tools.TryDeleteDirectory(Root);
+        TempDirectory.TryDelete(Root);
     }
 }
 
@@ -91,7 +91,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_wrong_password_answers_401_and_the_right_one_sets_an_HttpOnly_SameSite_Strict_session_cookie()
     {
-        using var c = new ApiClient(Serve.HttpBase);
+        using var c = new ApiClient(Serve.BaseUrl);
         using (var wrong = await c.LoginAsync("dr_lee", "not the password"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -119,7 +119,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Five_consecutive_failures_lock_the_account_with_429_and_Retry_After_even_for_the_right_password()
     {
-        using var c = new ApiClient(Serve.HttpBase);
+        using var c = new ApiClient(Serve.BaseUrl);
         for (var i = 0; i < 4; i++)
         {
             using var r = await c.LoginAsync("locked_out", "wrong " + i);
@@ -137,7 +137,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Without_a_session_every_api_endpoint_answers_401_and_reveals_nothing()
     {
-        using var c = new ApiClient(Serve.HttpBase);
+        using var c = new ApiClient(Serve.BaseUrl);
         var study = fixture.Studies[0];
         var sop = fixture.SopOfStudy[study];
         foreach (var path in new[] { "api/me", "api/worklist", "api/events", $"api/studies/{study}", $"api/instances/{sop}/frames/1",
@@ -330,7 +330,7 @@ public sealed class ApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Responses_carry_the_security_headers_and_metrics_count_C_STORE_without_patient_data()
     {
-        using var http = new HttpClient { BaseAddress = Serve.HttpBase };
+        using var http = new HttpClient { BaseAddress = Serve.BaseUrl };
         using var health = await http.GetAsync("healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; " +

@@ -10,7 +10,7 @@ public sealed class ClinicMappingTests
     [Fact]
     public async Task Two_AEs_mapped_to_one_clinic_share_its_studies_and_an_AE_of_another_clinic_is_refused()
     {
-        var dir = Tools.TempDir("clinic-map");
+        var dir = TempDirectory.ForTestRun("clinic-map");
         try
         {
             await using var serve = await RemoteDxServe.StartAsync(Path.Combine(dir, "data"), new Dictionary<string, string>
@@ -23,14 +23,14 @@ public sealed class ClinicMappingTests
                 ["RemoteDx__Dicom__AllowedCallingAEs__2__AeTitle"] = "DALE_CT",
             });
             var study = Samples.NewUid();
-            string Instance(string name) => Samples.Copy(Tools.TestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(dir, name)).FullName, ds =>
+            string Instance(string name) => Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(dir, name)).FullName, ds =>
             {
                 ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
                 ds.SetString(Tag.SeriesInstanceUID, VR.UI, Samples.NewUid());
             }).Path;
             async Task<string> StoreScu(string aet, string file)
             {
-                using var p = ChildProcess.Start(Tools.Require("storescu", "dcmtk"),
+                using var p = ChildProcess.Start(Tool.Require("storescu"),
                     ["-v", "-aet", aet, "-aec", "REMOTEDX", "127.0.0.1", serve.DicomPort.ToString(CultureInfo.InvariantCulture), file]);
                 await p.WaitAsync(TimeSpan.FromSeconds(60));
                 return p.Output;
@@ -44,7 +44,7 @@ public sealed class ClinicMappingTests
         }
         finally
         {
-            Tools.TryDeleteDirectory(dir);
+            TempDirectory.TryDelete(dir);
         }
     }
 }

@@ -7,14 +7,14 @@ namespace RemoteDx.Interop.Tests;
 /// <summary>Tests that own their `remotedx serve` process: they kill it or start it with unusual settings.</summary>
 public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _root = Tools.TempDir("durability");
+    private readonly string _root = TempDirectory.ForTestRun("durability");
 
-    public void Dispose() => Tools.TryDeleteDirectory(_root);
+    public void Dispose() => TempDirectory.TryDelete(_root);
 
     [Fact]
     public async Task An_acknowledged_instance_survives_kill_9()
     {
-        var source = Tools.TestFile("CT_small.dcm");
+        var source = Tool.PydicomTestFile("CT_small.dcm");
         var files = Path.Combine(_root, "files");
         Directory.CreateDirectory(files);
         var sopOf = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -91,7 +91,7 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
     {
         // The crash window between the rename into the archive and the index commit: the file is there, the peer got
         // no 0000 and sends again with identical bytes. "Identical changes nothing" must not leave it unscored.
-        var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(_root, "files")).FullName);
+        var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(_root, "files")).FullName);
         var data = Path.Combine(_root, "data");
         await using (var serve = await RemoteDxServe.StartAsync(data))
         {
@@ -120,7 +120,7 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
         {
             ["RemoteDx__Dicom__FreeSpaceReserveMB"] = "100000000", // 100 TB: more than any test disk
         });
-        var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), _root);
+        var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), _root);
 
         var result = await RemoteDxCli.SendAsync(serve.DicomPort, [file], "REMOTEDX");
         Assert.Equal(1, result.ExitCode);

@@ -16,7 +16,7 @@ namespace RemoteDx.Interop.Tests;
 /// scorer) and the STAT webhook against a loopback receiver.</summary>
 public sealed class HostedServicesTests : IAsyncLifetime
 {
-    private readonly string _root = Tools.TempDir("hosted");
+    private readonly string _root = TempDirectory.ForTestRun("hosted");
     private ITriageStore _store = null!;
 
     public async Task InitializeAsync()
@@ -28,7 +28,7 @@ public sealed class HostedServicesTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
-        Tools.TryDeleteDirectory(_root);
+        TempDirectory.TryDelete(_root);
     }
 
     private static IOptions<RemoteDxOptions> Options(Action<RemoteDxOptions> edit)
@@ -65,7 +65,7 @@ public sealed class HostedServicesTests : IAsyncLifetime
     public async Task The_scoring_worker_scores_queued_jobs_with_the_registered_scorer()
     {
         var study = StoreData.NewUid();
-        await _store.RecordInstanceAsync(StoreData.Instance(study, path: Tools.TestFile("CT_small.dcm")));
+        await _store.RecordInstanceAsync(StoreData.Instance(study, path: Tool.PydicomTestFile("CT_small.dcm")));
         var scorer = new FixedScorer(Stat);
         var worker = Worker(scorer);
         await worker.StartAsync(default);
@@ -79,7 +79,7 @@ public sealed class HostedServicesTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_registered_scorer_the_worker_does_not_run_and_jobs_stay_queued()
     {
-        await _store.RecordInstanceAsync(StoreData.Instance(StoreData.NewUid(), path: Tools.TestFile("CT_small.dcm")));
+        await _store.RecordInstanceAsync(StoreData.Instance(StoreData.NewUid(), path: Tool.PydicomTestFile("CT_small.dcm")));
         var worker = Worker(null);
         await worker.StartAsync(default);
         await worker.ExecuteTask!;
@@ -89,7 +89,7 @@ public sealed class HostedServicesTests : IAsyncLifetime
     [Fact]
     public async Task A_study_turning_STAT_is_posted_to_the_webhook_and_retried_after_a_failure()
     {
-        var port = Tools.FreePort();
+        var port = LoopbackPort.Free();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
         listener.Start();

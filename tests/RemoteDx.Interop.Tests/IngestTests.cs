@@ -9,7 +9,7 @@ namespace RemoteDx.Interop.Tests;
 /// SOP Instance UIDs.</summary>
 public sealed class ServeFixture : IAsyncLifetime
 {
-    public string Root { get; } = Tools.TempDir("ingest");
+    public string Root { get; } = TempDirectory.ForTestRun("ingest");
 
     public RemoteDxServe Serve { get; private set; } = null!;
 
@@ -21,7 +21,7 @@ public sealed class ServeFixture : IAsyncLifetime
         {
             await Serve.DisposeAsync();
         }
-        Tools.TryDeleteDirectory(Root);
+        TempDirectory.TryDelete(Root);
     }
 
     public string NewFolder()
@@ -40,8 +40,8 @@ public sealed partial class IngestTests(ServeFixture fixture) : IClassFixture<Se
     [Fact]
     public async Task C_STORE_success_is_sent_only_after_the_instance_is_on_disk_and_indexed()
     {
-        var storescu = Tools.Require("storescu", "dcmtk");
-        var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), fixture.NewFolder());
+        var storescu = Tool.Require("storescu");
+        var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), fixture.NewFolder());
         using var p = ChildProcess.Start(storescu, ["-aet", "RDXTEST", "-aec", "REMOTEDX", "127.0.0.1", Serve.DicomPort.ToString(System.Globalization.CultureInfo.InvariantCulture), file]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(code == 0, $"storescu exited {code}:\n{p.Output}");
@@ -58,10 +58,10 @@ public sealed partial class IngestTests(ServeFixture fixture) : IClassFixture<Se
     public async Task Resending_identical_bytes_adds_no_job_and_different_bytes_replace_the_file_with_an_audit_event()
     {
         var dir = fixture.NewFolder();
-        var (first, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir);
+        var (first, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir);
         var changedDir = Path.Combine(dir, "changed");
         Directory.CreateDirectory(changedDir);
-        var (changed, _) = Samples.Copy(Tools.TestFile("CT_small.dcm"), changedDir,
+        var (changed, _) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), changedDir,
             ds => ds.SetString(Tag.PatientName, VR.PN, "REPLACED^PATIENT"), sopInstanceUid: sop);
         var db = Serve.DatabasePath;
         long Replacements() => IndexDatabase.Count(db,
@@ -91,7 +91,7 @@ public sealed partial class IngestTests(ServeFixture fixture) : IClassFixture<Se
     [Fact]
     public async Task A_dataset_with_an_invalid_Study_Instance_UID_gets_C000_and_is_not_archived()
     {
-        var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), fixture.NewFolder(),
+        var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), fixture.NewFolder(),
             ds => ds.SetString(Tag.StudyInstanceUID, VR.UI, "1.2.abc"));
 
         var result = await RemoteDxCli.SendAsync(Serve.DicomPort, [file], "REMOTEDX");

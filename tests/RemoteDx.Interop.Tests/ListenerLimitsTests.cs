@@ -11,7 +11,7 @@ public sealed class ListenerLimitsTests
     [Fact]
     public async Task Forty_idle_TCP_connections_without_an_A_ASSOCIATE_RQ_do_not_stop_a_real_storescu()
     {
-        var dir = Tools.TempDir("limits");
+        var dir = TempDirectory.ForTestRun("limits");
         var idle = new List<TcpClient>();
         try
         {
@@ -22,8 +22,8 @@ public sealed class ListenerLimitsTests
                 await c.ConnectAsync("127.0.0.1", serve.DicomPort);
                 idle.Add(c);
             }
-            var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir);
-            using var p = ChildProcess.Start(Tools.Require("storescu", "dcmtk"),
+            var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir);
+            using var p = ChildProcess.Start(Tool.Require("storescu"),
                 ["-aet", "CLINIC_A", "-aec", "REMOTEDX", "127.0.0.1", serve.DicomPort.ToString(CultureInfo.InvariantCulture), file]);
             var code = await p.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(code == 0, $"storescu exited {code}:\n{p.Output}");
@@ -33,22 +33,22 @@ public sealed class ListenerLimitsTests
         finally
         {
             idle.ForEach(c => c.Dispose());
-            Tools.TryDeleteDirectory(dir);
+            TempDirectory.TryDelete(dir);
         }
     }
 
     [Fact]
     public async Task A_data_set_over_MaxInstanceBytes_is_answered_A700_and_no_temp_file_is_left()
     {
-        var dir = Tools.TempDir("maxbytes");
+        var dir = TempDirectory.ForTestRun("maxbytes");
         try
         {
             await using var serve = await RemoteDxServe.StartAsync(Path.Combine(dir, "data"), new Dictionary<string, string>
             {
                 ["RemoteDx__Dicom__MaxInstanceBytes"] = "4096",
             });
-            var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir);
-            using var p = ChildProcess.Start(Tools.Require("storescu", "dcmtk"),
+            var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir);
+            using var p = ChildProcess.Start(Tool.Require("storescu"),
                 ["-v", "-aet", "CLINIC_A", "-aec", "REMOTEDX", "127.0.0.1", serve.DicomPort.ToString(CultureInfo.InvariantCulture), file]);
             await p.WaitAsync(TimeSpan.FromSeconds(60));
             // DCMTK names A7xx "Refused: OutOfResources".
@@ -59,7 +59,7 @@ public sealed class ListenerLimitsTests
         }
         finally
         {
-            Tools.TryDeleteDirectory(dir);
+            TempDirectory.TryDelete(dir);
         }
     }
 }

@@ -7,7 +7,7 @@ namespace RemoteDx.Interop.Tests;
 /// <summary>RemoteDx serve and Orthanc, each a child process on loopback; Orthanc knows RemoteDx as modality "remotedx".</summary>
 public sealed class OrthancPeers : IAsyncLifetime
 {
-    private readonly string _root = Tools.TempDir("orthanc-interop");
+    private readonly string _root = TempDirectory.ForTestRun("orthanc-interop");
 
     public RemoteDxServe RemoteDx { get; private set; } = null!;
 
@@ -31,7 +31,7 @@ public sealed class OrthancPeers : IAsyncLifetime
         {
             await RemoteDx.DisposeAsync();
         }
-        Tools.TryDeleteDirectory(_root);
+        TempDirectory.TryDelete(_root);
     }
 }
 
@@ -74,7 +74,7 @@ public sealed class OrthancInteropTests(OrthancPeers peers) : IClassFixture<Orth
         Directory.CreateDirectory(dir);
         return names.Select(n =>
         {
-            var (path, _) = Samples.Copy(Tools.TestFile(n), dir);
+            var (path, _) = Samples.Copy(Tool.PydicomTestFile(n), dir);
             var named = Path.Combine(dir, Path.GetFileNameWithoutExtension(n) + "-copy.dcm");
             File.Move(path, named);
             return named;

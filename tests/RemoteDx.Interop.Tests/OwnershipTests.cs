@@ -11,7 +11,7 @@ public sealed class OwnershipFixture : IAsyncLifetime
 {
     public const string Password = "correct horse battery staple";
 
-    public string Root { get; } = Tools.TempDir("owner");
+    public string Root { get; } = TempDirectory.ForTestRun("owner");
 
     public RemoteDxServe Serve { get; private set; } = null!;
 
@@ -32,7 +32,7 @@ public sealed class OwnershipFixture : IAsyncLifetime
         {
             await Serve.DisposeAsync();
         }
-        Tools.TryDeleteDirectory(Root);
+        TempDirectory.TryDelete(Root);
     }
 
     public string NewFolder()
@@ -57,7 +57,7 @@ public sealed partial class OwnershipTests(OwnershipFixture fixture) : IClassFix
     /// <summary>storescu as <paramref name="callingAe"/>; its exit code and everything it printed (-v: the response status).</summary>
     private async Task<(int Code, string Output)> StoreScuAsync(string callingAe, string file)
     {
-        using var p = ChildProcess.Start(Tools.Require("storescu", "dcmtk"),
+        using var p = ChildProcess.Start(Tool.Require("storescu"),
             ["-v", "-aet", callingAe, "-aec", "REMOTEDX", "127.0.0.1", Serve.DicomPort.ToString(CultureInfo.InvariantCulture), file]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(60));
         return (code, p.Output);
@@ -73,7 +73,7 @@ public sealed partial class OwnershipTests(OwnershipFixture fixture) : IClassFix
     private static (string Path, string Sop) NewStudy(string dir)
     {
         var (study, series) = (Samples.NewUid(), Samples.NewUid());
-        return Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds =>
+        return Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
         {
             ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
             ds.SetString(Tag.SeriesInstanceUID, VR.UI, series);
@@ -92,7 +92,7 @@ public sealed partial class OwnershipTests(OwnershipFixture fixture) : IClassFix
         var forgedDir = Path.Combine(dir, "forged");
         Directory.CreateDirectory(forgedDir);
         var (study, series, _) = Samples.Uids(original);
-        var (forged, _) = Samples.Copy(Tools.TestFile("CT_small.dcm"), forgedDir, ds =>
+        var (forged, _) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), forgedDir, ds =>
         {
             ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
             ds.SetString(Tag.SeriesInstanceUID, VR.UI, series);
@@ -120,7 +120,7 @@ public sealed partial class OwnershipTests(OwnershipFixture fixture) : IClassFix
         var (study, _, _) = Samples.Uids(original);
         var joinDir = Path.Combine(dir, "join");
         Directory.CreateDirectory(joinDir);
-        var (joining, joiningSop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), joinDir, ds =>
+        var (joining, joiningSop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), joinDir, ds =>
         {
             ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
             ds.SetString(Tag.SeriesInstanceUID, VR.UI, Samples.NewUid());
@@ -134,7 +134,7 @@ public sealed partial class OwnershipTests(OwnershipFixture fixture) : IClassFix
         Assert.Equal(1, Audits("ownership-conflict", joiningSop));
         Assert.Empty(Directory.EnumerateFiles(TempFolder));
 
-        using var api = new ApiClient(Serve.HttpBase);
+        using var api = new ApiClient(Serve.BaseUrl);
         using (var login = await api.LoginAsync("dr_lee", OwnershipFixture.Password))
         {
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
@@ -153,7 +153,7 @@ public sealed partial class OwnershipTests(OwnershipFixture fixture) : IClassFix
         var changedDir = Path.Combine(dir, "changed");
         Directory.CreateDirectory(changedDir);
         var (study, series, _) = Samples.Uids(original);
-        var (changed, _) = Samples.Copy(Tools.TestFile("CT_small.dcm"), changedDir, ds =>
+        var (changed, _) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), changedDir, ds =>
         {
             ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
             ds.SetString(Tag.SeriesInstanceUID, VR.UI, series);

@@ -9,29 +9,29 @@ namespace RemoteDx.Interop.Tests;
 public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
 {
     private const string Password = "correct horse 1";
-    private readonly string _root = Tools.TempDir("restart");
+    private readonly string _root = TempDirectory.ForTestRun("restart");
 
-    public void Dispose() => Tools.TryDeleteDirectory(_root);
+    public void Dispose() => TempDirectory.TryDelete(_root);
 
     [Fact]
     public async Task After_kill_9_during_a_storescu_send_every_acknowledged_instance_is_archived_indexed_and_scored_and_no_review_is_lost()
     {
-        var storescu = Tools.Require("storescu", "dcmtk");
+        var storescu = Tool.Require("storescu");
         var data = Path.Combine(_root, "data");
         await RemoteDxUsers.AddAsync(data, "dr_lee", "radiologist", Password);
         var files = Directory.CreateDirectory(Path.Combine(_root, "files")).FullName;
         // A study and series of its own: it is sent by another AE than the 150 below, and a series belongs to its study's clinic.
-        var (reviewedFile, _) = Samples.Copy(Tools.TestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(_root, "first")).FullName, ds =>
+        var (reviewedFile, _) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), Directory.CreateDirectory(Path.Combine(_root, "first")).FullName, ds =>
         {
             ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid());
             ds.SetString(RemoteDx.Dicom.Tag.SeriesInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid());
         });
         var reviewedStudy = Samples.Uids(reviewedFile).Study;
-        var paths = Enumerable.Range(0, 150).Select(_ => Samples.Copy(Tools.TestFile("CT_small.dcm"), files).Path).Order(StringComparer.Ordinal).ToList();
+        var paths = Enumerable.Range(0, 150).Select(_ => Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), files).Path).Order(StringComparer.Ordinal).ToList();
 
         // Scoring runs before and after the crash with the same test model, so a job finished before the kill and one
         // finished after the restart both leave the model's findings.
-        var models = TestModels.Make(Path.Combine(_root, "models"));
+        var models = Path.GetDirectoryName(TestModels.Make(Path.Combine(_root, "models")))!;
         var env = new Dictionary<string, string> { ["RemoteDx__Inference__ModelsDirectory"] = models };
         var serve = await RemoteDxServe.StartAsync(data, env);
         ChildProcess send;
@@ -114,7 +114,7 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
 
     private static async Task<ApiClient> LoginAsync(RemoteDxServe serve)
     {
-        var c = new ApiClient(serve.HttpBase);
+        var c = new ApiClient(serve.BaseUrl);
         using var r = await c.LoginAsync("dr_lee", Password);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         return c;

@@ -9,7 +9,7 @@ namespace RemoteDx.Interop.Tests;
 /// the same label sets as before the exporter changed, and no other meter leaks in.</summary>
 public sealed class PrometheusExporterTests : IAsyncLifetime
 {
-    private readonly string _root = Tools.TempDir("metrics");
+    private readonly string _root = TempDirectory.ForTestRun("metrics");
     private RemoteDxServe _serve = null!;
 
     public async Task InitializeAsync() =>
@@ -21,21 +21,21 @@ public sealed class PrometheusExporterTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _serve.DisposeAsync();
-        Tools.TryDeleteDirectory(_root);
+        TempDirectory.TryDelete(_root);
     }
 
     [Fact]
     public async Task Metrics_exports_the_RemoteDx_meters_under_their_Prometheus_names_and_nothing_else()
     {
         var sample = Path.Combine(RepoRoot(), "sample-dicom", "clinic-a", "normal-pa-1.dcm");
-        using (var send = ChildProcess.Start(Tools.RemoteDxExe, ["send", "127.0.0.1", _serve.DicomPort.ToString(CultureInfo.InvariantCulture), sample,
+        using (var send = ChildProcess.Start(RemoteDxCommand.Path, ["send", "127.0.0.1", _serve.DicomPort.ToString(CultureInfo.InvariantCulture), sample,
             "--aet", "CLINIC_A", "--called-aet", "REMOTEDX"]))
         {
             var code = await send.WaitAsync(TimeSpan.FromSeconds(120));
             Assert.True(code == 0, $"send exited {code}: {send.Output}");
         }
 
-        using var http = new HttpClient { BaseAddress = _serve.HttpBase };
+        using var http = new HttpClient { BaseAddress = _serve.BaseUrl };
         var text = "";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (!text.Contains("remotedx_scoring_jobs_total{outcome=\"done\"} 1\n", StringComparison.Ordinal))

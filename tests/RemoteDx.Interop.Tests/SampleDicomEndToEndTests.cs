@@ -13,15 +13,15 @@ namespace RemoteDx.Interop.Tests;
 public sealed class SampleDicomEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     private const string Password = "correct horse 1";
-    private readonly string _root = Tools.TempDir("samples");
+    private readonly string _root = TempDirectory.ForTestRun("samples");
 
-    public void Dispose() => Tools.TryDeleteDirectory(_root);
+    public void Dispose() => TempDirectory.TryDelete(_root);
 
     [Fact]
     public async Task Serve_with_defaults_scores_and_ranks_every_sample_study_from_storescu_abnormal_above_normal_and_pneumothorax_STAT()
     {
-        var storescu = Tools.Require("storescu", "dcmtk");
-        var samples = Path.Combine(RepoRoot(), "sample-dicom");
+        var storescu = Tool.Require("storescu");
+        var samples = Path.Combine(Repo.Root, "sample-dicom");
         var truth = File.ReadAllLines(Path.Combine(samples, "labels.csv")).Skip(1)
             .Select(l => l.Split(','))
             .ToDictionary(c => c[0], c => c.Skip(1).Any(v => v == "1"));
@@ -64,7 +64,7 @@ public sealed class SampleDicomEndToEndTests(ITestOutputHelper output) : IDispos
             }
         }
 
-        using var api = new ApiClient(serve.HttpBase);
+        using var api = new ApiClient(serve.BaseUrl);
         using (var login = await api.LoginAsync("dr_lee", Password))
         {
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
@@ -100,15 +100,5 @@ public sealed class SampleDicomEndToEndTests(ITestOutputHelper output) : IDispos
         // The two-image study arrived and was scored whole.
         var twoImage = items.Single(i => i.GetProperty("instances").GetInt32() == 2);
         Assert.Equal(2, twoImage.GetProperty("scored").GetInt32());
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RemoteDx.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("RemoteDx.sln not found");
     }
 }

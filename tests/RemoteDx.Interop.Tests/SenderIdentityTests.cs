@@ -12,7 +12,7 @@ namespace RemoteDx.Interop.Tests;
 /// stays closed. Certificates are made with openssl, senders are DCMTK's storescu.</summary>
 public sealed partial class SenderIdentityTests : IAsyncLifetime
 {
-    private readonly string _dir = Tools.TempDir("identity");
+    private readonly string _dir = TempDirectory.ForTestRun("identity");
     private TlsOnlyServe _serve = null!;
     private int _plainPort;
 
@@ -26,7 +26,7 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var openssl = Tools.Require("openssl", "openssl");
+        var openssl = Tool.Require("openssl");
         await RunOk(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", Path.Combine(_dir, "ca.key"), "-out", Ca, "-days", "2",
             "-subj", "/CN=RemoteDx Test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
         await IssueAsync(openssl, Path.Combine(_dir, "server"), "/CN=localhost",
@@ -35,7 +35,7 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
         await IssueAsync(openssl, ClinicC, "/CN=clinic-c/O=Dale", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
         await IssueAsync(openssl, NoEku, "/CN=clinic-b/O=Hill", "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n");
 
-        _plainPort = Tools.FreePort();
+        _plainPort = LoopbackPort.Free();
         using var clinicC = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(ClinicC + ".pem"));
         _serve = await TlsOnlyServe.StartAsync(Path.Combine(_dir, "data"), _plainPort, new Dictionary<string, string>
         {
@@ -57,7 +57,7 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
         {
             await _serve.DisposeAsync();
         }
-        Tools.TryDeleteDirectory(_dir);
+        TempDirectory.TryDelete(_dir);
     }
 
     private async Task IssueAsync(string openssl, string basePath, string subject, string extensions)
@@ -73,12 +73,12 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
     {
         // A study of its own: two clinics storing the sample's study would be an ownership conflict (0124).
         var (study, series) = (Samples.NewUid(), Samples.NewUid());
-        var file = Samples.Copy(Tools.TestFile("CT_small.dcm"), _dir, ds =>
+        var file = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), _dir, ds =>
         {
             ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, study);
             ds.SetString(RemoteDx.Dicom.Tag.SeriesInstanceUID, RemoteDx.Dicom.VR.UI, series);
         }).Path;
-        using var p = ChildProcess.Start(Tools.Require("storescu", "dcmtk"),
+        using var p = ChildProcess.Start(Tool.Require("storescu"),
             ["-v", "+tls", certificate + ".key", certificate + ".pem", "+cf", Ca, "-aet", callingAe, "-aec", "REMOTEDX", "127.0.0.1",
              _serve.TlsPort.ToString(CultureInfo.InvariantCulture), file]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(60));
@@ -159,7 +159,7 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
         private TlsOnlyServe(string data, int plainPort, IDictionary<string, string> env)
         {
             DataDirectory = data;
-            _process = ChildProcess.Start(Tools.RemoteDxExe,
+            _process = ChildProcess.Start(RemoteDxCommand.Path,
                 ["serve", "--data", data, "--dicom-port", plainPort.ToString(CultureInfo.InvariantCulture), "--http-url", "http://127.0.0.1:0"],
                 new Dictionary<string, string>(env) { ["DOTNET_NOLOGO"] = "1" });
             _process.StdoutLine += line =>

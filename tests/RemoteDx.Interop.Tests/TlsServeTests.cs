@@ -10,12 +10,12 @@ public sealed class TlsServeTests
     [Fact]
     public async Task Serve_with_a_configured_certificate_accepts_TLS_senders_that_trust_it_and_refuses_plain_ones_on_the_TLS_port()
     {
-        var dir = Tools.TempDir("rdx-tls");
+        var dir = TempDirectory.ForTestRun("rdx-tls");
         try
         {
             var cert = Path.Combine(dir, "server.pem");
             var key = Path.Combine(dir, "server.key");
-            await Run(Tools.Require("openssl", "openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+            await Run(Tool.Require("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                 "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
 
             await using var serve = await RemoteDxServe.StartAsync(Path.Combine(dir, "data"), new Dictionary<string, string>
@@ -26,18 +26,18 @@ public sealed class TlsServeTests
             });
             Assert.NotNull(serve.TlsPort);
             var tlsPort = serve.TlsPort!.Value.ToString(CultureInfo.InvariantCulture);
-            var file = Tools.TestFile("CT_small.dcm");
+            var file = Tool.PydicomTestFile("CT_small.dcm");
 
             // A sender that trusts the certificate stores over TLS.
-            var ok = await Run(Tools.RemoteDxExe, "send", "127.0.0.1", tlsPort, file, "--called-aet", "REMOTEDX", "--tls", "--ca", cert);
+            var ok = await Run(RemoteDxCommand.Path, "send", "127.0.0.1", tlsPort, file, "--called-aet", "REMOTEDX", "--tls", "--ca", cert);
             Assert.Contains("1 sent, 0 failed", ok.Output, StringComparison.Ordinal);
             Assert.Single(Directory.GetFiles(serve.ArchiveRoot, "*.dcm", SearchOption.AllDirectories));
 
             // Without trust in the certificate the handshake fails; plain DICOM on the TLS port gets nowhere either.
-            var untrusted = await Run(Tools.RemoteDxExe, "send", "127.0.0.1", tlsPort, file, "--called-aet", "REMOTEDX", "--tls");
+            var untrusted = await Run(RemoteDxCommand.Path, "send", "127.0.0.1", tlsPort, file, "--called-aet", "REMOTEDX", "--tls");
             Assert.NotEqual(0, untrusted.Code);
             Assert.Contains("FAILED", untrusted.Output, StringComparison.Ordinal);
-            var plain = await Run(Tools.RemoteDxExe, "send", "127.0.0.1", tlsPort, file, "--called-aet", "REMOTEDX");
+            var plain = await Run(RemoteDxCommand.Path, "send", "127.0.0.1", tlsPort, file, "--called-aet", "REMOTEDX");
             Assert.NotEqual(0, plain.Code);
 
             // The association audit records which associations were TLS.
@@ -45,7 +45,7 @@ public sealed class TlsServeTests
         }
         finally
         {
-            Tools.TryDeleteDirectory(dir);
+            TempDirectory.TryDelete(dir);
         }
     }
 

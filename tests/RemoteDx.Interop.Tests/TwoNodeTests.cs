@@ -10,15 +10,15 @@ namespace RemoteDx.Interop.Tests;
 public sealed class TwoNodeTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>, IDisposable
 {
     private const string Password = "correct horse 1";
-    private readonly string _root = Tools.TempDir("two-node");
+    private readonly string _root = TempDirectory.ForTestRun("two-node");
 
-    public void Dispose() => Tools.TryDeleteDirectory(_root);
+    public void Dispose() => TempDirectory.TryDelete(_root);
 
     [Fact]
     public async Task Two_serve_processes_on_one_PostgreSQL_database_share_one_index_and_one_queue_score_each_job_once_and_share_the_reviews()
     {
         var connection = cluster.CreateDatabase();
-        var models = TestModels.Make(Path.Combine(_root, "models"));
+        var models = Path.GetDirectoryName(TestModels.Make(Path.Combine(_root, "models")))!;
         var env = new Dictionary<string, string>
         {
             ["RemoteDx__Database__ConnectionString"] = connection,
@@ -35,7 +35,7 @@ public sealed class TwoNodeTests(PostgresCluster cluster) : IClassFixture<Postgr
         var sops = new List<string>();
         for (var i = 0; i < 30; i++)
         {
-            var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds =>
+            var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
                 ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid()));
             studies.Add(Samples.Uids(file).Study);
             sops.Add(sop);
@@ -100,7 +100,7 @@ public sealed class TwoNodeTests(PostgresCluster cluster) : IClassFixture<Postgr
 
     private static async Task<ApiClient> LoginAsync(RemoteDxServe serve)
     {
-        var c = new ApiClient(serve.HttpBase);
+        var c = new ApiClient(serve.BaseUrl);
         using var r = await c.LoginAsync("dr_lee", Password);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         return c;

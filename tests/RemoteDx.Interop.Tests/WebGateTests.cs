@@ -16,7 +16,7 @@ public sealed class WebGateFixture : IAsyncLifetime
     public const string Password = "correct horse 2";
     public const int LockoutFailures = 5;
 
-    public string Root { get; } = Tools.TempDir("webgate");
+    public string Root { get; } = TempDirectory.ForTestRun("webgate");
 
     public RemoteDxServe Serve { get; private set; } = null!;
 
@@ -49,12 +49,12 @@ public sealed class WebGateFixture : IAsyncLifetime
         var dir = Path.Combine(Root, "files", Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         var study = Samples.NewUid();
-        var (file, sop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds =>
+        var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
         {
             ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, study);
             ds.SetString(RemoteDx.Dicom.Tag.SeriesInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid());
         });
-        using var p = ChildProcess.Start(Tools.RemoteDxExe, ["send", "127.0.0.1", Serve.DicomPort.ToString(CultureInfo.InvariantCulture), file,
+        using var p = ChildProcess.Start(RemoteDxCommand.Path, ["send", "127.0.0.1", Serve.DicomPort.ToString(CultureInfo.InvariantCulture), file,
             "--aet", callingAe, "--called-aet", "REMOTEDX"]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.True(code == 0, $"send exited {code}: {p.Output}");
@@ -65,7 +65,7 @@ public sealed class WebGateFixture : IAsyncLifetime
 
     public async Task<ApiClient> LoginAsync(string user)
     {
-        var c = new ApiClient(Serve.HttpBase);
+        var c = new ApiClient(Serve.BaseUrl);
         using var r = await c.LoginAsync(user, Password);
         Assert.True(r.StatusCode == HttpStatusCode.OK, $"login {user}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
         return c;
@@ -81,7 +81,7 @@ public sealed class WebGateFixture : IAsyncLifetime
         {
             await Serve.DisposeAsync();
         }
-        Tools.TryDeleteDirectory(Root);
+        TempDirectory.TryDelete(Root);
     }
 }
 
@@ -140,7 +140,7 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
     [Fact]
     public async Task Every_documented_api_operation_in_any_letter_case_answers_401_without_a_session_never_500()
     {
-        using var http = new HttpClient { BaseAddress = Serve.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = Serve.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         foreach (var (method, path) in DocumentedOperations().Append((HttpMethod.Get, "api/no-such-thing")).Append((HttpMethod.Delete, "api/worklist")))
         {
             for (var variant = 0; variant < 4; variant++)
@@ -171,7 +171,7 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
     [Fact]
     public async Task Upper_case_API_events_and_openapi_json_do_not_stream_or_answer_without_a_session()
     {
-        using var http = new HttpClient { BaseAddress = Serve.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = Serve.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         foreach (var path in new[] { "API/events", "API/openapi.json", "Api/worklist", "API/me", "aPi/studies/" + fixture.Studies[0] })
         {
             using var r = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
@@ -279,7 +279,7 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
 
     private async Task<HttpStatusCode[]> BurstAsync(string user, IEnumerable<string> passwords)
     {
-        using var http = new HttpClient { BaseAddress = Serve.HttpBase, Timeout = TimeSpan.FromSeconds(120) };
+        using var http = new HttpClient { BaseAddress = Serve.BaseUrl, Timeout = TimeSpan.FromSeconds(120) };
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tasks = passwords.Select(p => Task.Run(async () =>
         {
@@ -321,7 +321,7 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
     [Fact]
     public async Task On_loopback_http_the_session_cookie_is_not_Secure_and_pages_carry_the_strict_CSP()
     {
-        using var c = new ApiClient(Serve.HttpBase);
+        using var c = new ApiClient(Serve.BaseUrl);
         using var r = await c.LoginAsync("rad", WebGateFixture.Password);
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         var cookie = Assert.Single(r.Headers.GetValues("Set-Cookie"), v => v.StartsWith("rdx_session=", StringComparison.Ordinal));
@@ -341,7 +341,7 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
     [Fact]
     public async Task SecureCookie_true_marks_the_cookie_Secure_even_on_loopback_http()
     {
-        var root = Tools.TempDir("webgate-secure");
+        var root = TempDirectory.ForTestRun("webgate-secure");
         try
         {
             var data = Path.Combine(root, "data");
@@ -351,27 +351,27 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
                 ["RemoteDx__Scoring__Workers"] = "0",
                 ["RemoteDx__Security__SecureCookie"] = "true",
             });
-            using var c = new ApiClient(serve.HttpBase);
+            using var c = new ApiClient(serve.BaseUrl);
             using var r = await c.LoginAsync("rad", WebGateFixture.Password);
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             Assert.Contains("secure", Assert.Single(r.Headers.GetValues("Set-Cookie")), StringComparison.OrdinalIgnoreCase);
         }
         finally
         {
-            Tools.TryDeleteDirectory(root);
+            TempDirectory.TryDelete(root);
         }
     }
 
     [Fact]
     public async Task On_a_non_loopback_url_the_cookie_is_Secure_by_default_and_logins_per_address_are_rate_limited_with_429()
     {
-        var root = Tools.TempDir("webgate-lan");
+        var root = TempDirectory.ForTestRun("webgate-lan");
         try
         {
             var data = Path.Combine(root, "data");
             await RemoteDxUsers.AddAsync(data, "rad", "radiologist", WebGateFixture.Password);
             var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var serve = ChildProcess.Start(Tools.RemoteDxExe, ["serve", "--data", data, "--dicom-port", "0", "--http-url", "http://0.0.0.0:0"],
+            using var serve = ChildProcess.Start(RemoteDxCommand.Path, ["serve", "--data", data, "--dicom-port", "0", "--http-url", "http://0.0.0.0:0"],
                 new Dictionary<string, string>
                 {
                     ["RemoteDx__Dicom__AeTitle"] = "REMOTEDX",
@@ -433,7 +433,7 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
         }
         finally
         {
-            Tools.TryDeleteDirectory(root);
+            TempDirectory.TryDelete(root);
         }
     }
 

@@ -6,8 +6,8 @@ public sealed class PhantomDeterminismTests
     public void The_same_seed_writes_byte_identical_files_and_labels()
     {
         var options = new PhantomBatchOptions { Count = 6, Seed = 42, Size = 192, FindingsRate = 0.8 };
-        var first = RemoteDx.Dicom.Tests.Support.ExternalTools.TempDir();
-        var second = RemoteDx.Dicom.Tests.Support.ExternalTools.TempDir();
+        var first = RemoteDx.Testing.TempDirectory.ForTestRun();
+        var second = RemoteDx.Testing.TempDirectory.ForTestRun();
         PhantomGenerator.WriteBatch(options with { Parallelism = 2 }, first);
         PhantomGenerator.WriteBatch(options with { Parallelism = 1 }, second);
         var files = Directory.GetFiles(first).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();

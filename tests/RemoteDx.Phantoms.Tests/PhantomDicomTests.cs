@@ -1,4 +1,4 @@
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
 
@@ -31,7 +31,7 @@ public sealed class PhantomDicomTests
             Assert.Equal(sopClass, ds.GetString(Tag.SOPClassUID));
             Assert.Equal(spec.Size * spec.Size * 2, PixelDataDecoder.DecodeFrame(file, 0).Length);
 
-            var (code, stdout, stderr) = ExternalTools.Run("dcmdump", "dcmtk", "-dc", path);
+            var (code, stdout, stderr) = Tool.Run("dcmdump", "-dc", path);
             Assert.True(code == 0, $"dcmdump {spec.FileName} exited {code}: {stderr}");
             Assert.True(stderr.Trim().Length == 0, $"dcmdump {spec.FileName} complained: {stderr}");
             Assert.Contains("(0028,0101) US 12", stdout);
@@ -50,9 +50,9 @@ public sealed class PhantomDicomTests
             Assert.Equal(expected, PixelDataDecoder.DecodeFrame(DicomReader.ReadFile(path), 0));
 
             // A second implementation: DCMTK decompresses the file, we read its native pixel data.
-            var (tool, package) = spec.Encoding == PixelEncoding.Rle ? ("dcmdrle", "dcmtk") : ("dcmdjpeg", "dcmtk");
+            var tool = spec.Encoding == PixelEncoding.Rle ? "dcmdrle" : "dcmdjpeg";
             var plain = Path.Combine(dir, "plain-" + spec.FileName);
-            ExternalTools.RunOk(tool, package, path, plain);
+            Tool.RunOk(tool, path, plain);
             var decoded = DicomReader.ReadFile(plain);
             Assert.False(decoded.TransferSyntax.IsEncapsulated, $"{tool} left {spec.FileName} encapsulated");
             Assert.Equal(expected, PixelDataDecoder.DecodeFrame(decoded, 0));

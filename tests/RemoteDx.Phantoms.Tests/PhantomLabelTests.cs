@@ -98,7 +98,7 @@ public sealed class PhantomLabelTests
     [Fact]
     public void Labels_csv_lists_every_file_with_one_column_per_label()
     {
-        var dir = RemoteDx.Dicom.Tests.Support.ExternalTools.TempDir();
+        var dir = RemoteDx.Testing.TempDirectory.ForTestRun();
         var cases = PhantomGenerator.WriteBatch(new PhantomBatchOptions { Count = 5, Seed = 3, Size = 128, FindingsRate = 1 }, dir);
         var lines = File.ReadAllLines(Path.Combine(dir, "labels.csv"));
         Assert.StartsWith("file,nodule,consolidation,effusion,pneumothorax,cardiomegaly,", lines[0]);

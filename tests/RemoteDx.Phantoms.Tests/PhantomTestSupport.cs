@@ -1,19 +1,10 @@
+using RemoteDx.Testing;
+
 namespace RemoteDx.Phantoms.Tests;
 
 internal static class PhantomTestSupport
 {
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RemoteDx.sln")))
-            {
-                dir = dir.Parent;
-            }
-            return dir?.FullName ?? throw new InvalidOperationException("RemoteDx.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepoRoot => Repo.Root;
 
     /// <summary>One small case of each storage form and photometric interpretation, CR and DX, PA and AP, plus a hand.</summary>
     public static IReadOnlyList<PhantomCaseSpec> Variety(long seed, int size = 256) =>
@@ -30,7 +21,7 @@ internal static class PhantomTestSupport
 
     public static string WriteAll(IEnumerable<PhantomCaseSpec> specs)
     {
-        var dir = RemoteDx.Dicom.Tests.Support.ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         foreach (var spec in specs)
         {
             var c = PhantomGenerator.Generate(spec);

@@ -56,7 +56,7 @@ public sealed class ShippedArtifactsTests
     [Fact]
     public void Sample_dicom_is_exactly_what_the_generator_writes()
     {
-        var dir = RemoteDx.Dicom.Tests.Support.ExternalTools.TempDir();
+        var dir = RemoteDx.Testing.TempDirectory.ForTestRun();
         PhantomSamples.Write(dir);
         foreach (var path in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
         {

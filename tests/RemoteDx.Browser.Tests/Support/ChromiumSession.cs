@@ -20,7 +20,7 @@ public sealed class ChromiumSession : IDisposable
         }
         """;
 
-    private readonly string _profile;
+    private readonly TempDirectory _profile;
     private readonly string _testName;
     private readonly List<string> _consoleLog = [];
 
@@ -29,7 +29,7 @@ public sealed class ChromiumSession : IDisposable
         Paths.RequireBrowser();
         BaseUrl = baseUrl;
         _testName = testName;
-        _profile = Paths.TempDir("chromium");
+        _profile = new TempDirectory("chromium");
         var options = new ChromeOptions { BinaryLocation = Paths.Chromium };
         options.AddArguments(
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -116,12 +116,6 @@ public sealed class ChromiumSession : IDisposable
         }
         Driver.Quit();
         Driver.Dispose();
-        try
-        {
-            Directory.Delete(_profile, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _profile.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using RemoteDx.Dicom;
 
 namespace RemoteDx.Browser.Tests.Support;
@@ -12,8 +11,7 @@ public static class TestStudies
 
     private const string DigitalXRayForPresentation = "1.2.840.10008.5.1.4.1.1.1.1";
 
-    public static string NewUid() =>
-        "2.25." + new BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true).ToString(CultureInfo.InvariantCulture);
+    public static string NewUid() => RemoteDx.Testing.TestUids.New();
 
     /// <summary>Writes one single-image study; returns the file and its Study Instance UID.</summary>
     public static (string Path, string StudyUid) WriteChestRadiograph(string directory, string patientName, string patientId, int seed)

@@ -10,9 +10,9 @@ public sealed class ViewerFixture : IAsyncLifetime
     public const string ClinicA = "CLINIC_A";
     public const string ClinicB = "CLINIC_B";
 
-    private string _root = "";
+    private readonly TempDirectory _root = new("browser");
 
-    public Serve Server { get; private set; } = null!;
+    public RemoteDxServe Server { get; private set; } = null!;
 
     public Uri BaseUrl => Server.BaseUrl;
 
@@ -39,20 +39,14 @@ public sealed class ViewerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Paths.RequireBrowser();
-        var storescu = Paths.Require("storescu", "dcmtk");
-        _root = Paths.TempDir("browser");
+        var storescu = Tool.Require("storescu");
         var data = Path.Combine(_root, "data");
         Directory.CreateDirectory(data);
-        Server = await Serve.StartAsync(data);
+        Server = await RemoteDxServe.StartAsync(data);
 
         foreach (var u in new[] { Admin, Radiologist, ClinicUser })
         {
-            var args = new List<string> { "users", "add", u.Name, "--role", u.Role, "--data", data, "--password-stdin" };
-            if (u.Clinic is not null)
-            {
-                args.AddRange(["--clinic", u.Clinic]);
-            }
-            await ChildProcess.RunAsync(Paths.RemoteDxExe, args, stdin: u.Password + "\n");
+            await RemoteDxUsers.AddAsync(data, u.Name, u.Role, u.Password, u.Clinic is null ? null : [u.Clinic]);
         }
 
         var input = Path.Combine(_root, "input");
@@ -136,13 +130,7 @@ public sealed class ViewerFixture : IAsyncLifetime
         {
             await Server.DisposeAsync();
         }
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _root.Dispose();
     }
 }
 

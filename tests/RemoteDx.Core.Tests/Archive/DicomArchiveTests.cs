@@ -3,14 +3,14 @@ using RemoteDx.Core.Tests.Pipeline;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Archive;
 
 /// <summary><see cref="DicomArchive.Adopt"/> on its own: the durability rule's order through the sync seam.</summary>
 public sealed class DicomArchiveTests : IDisposable
 {
-    private readonly string _root = ExternalTools.TempDir();
+    private readonly string _root = TempDirectory.ForTestRun();
     private readonly EventLog _log = new();
     private readonly RecordingFileSync _sync;
     private readonly DicomArchive _archive;

@@ -1,5 +1,5 @@
 using RemoteDx.Core.Archive;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Archive;
 
@@ -8,7 +8,7 @@ public sealed class DirectorySyncBatcherTests
     [Fact]
     public async Task Concurrent_requests_for_one_folder_all_complete_and_a_failing_sync_reaches_every_waiter()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         try
         {
             var batcher = new DirectorySyncBatcher();
@@ -36,7 +36,7 @@ public sealed class DirectorySyncBatcherTests
     [Fact]
     public async Task Every_request_is_covered_by_a_sync_through_the_seam_that_began_after_it()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         try
         {
             var log = new EventLog();

@@ -1,7 +1,7 @@
 using RemoteDx.Core.Batch;
 using RemoteDx.Core.Inference;
 using RemoteDx.Core.Tests.Inference;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Batch;
 
@@ -10,7 +10,7 @@ public sealed class BatchScorerTests(TestNetFixture fixture) : IClassFixture<Tes
     [Fact]
     public async Task A_folder_with_a_subfolder_and_a_zip_gives_one_result_per_file_and_bad_files_do_not_stop_it()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var expected = BatchFolder.Make(dir);
         await using var registry = ModelRegistry.Load(new InferenceOptions { ModelsDirectory = fixture.ModelsDir, Provider = "cpu" });
         var inputs = InputScanner.Scan([dir]);
@@ -55,15 +55,15 @@ public sealed class BatchScorerTests(TestNetFixture fixture) : IClassFixture<Tes
     [Fact]
     public async Task Many_files_through_few_workers_fill_the_model_batches()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         for (var i = 0; i < 40; i++)
         {
             TestImages.Save(new TestImages.Spec(Rows: 64, Columns: 64, Seed: 100 + i), dir, $"{i:D3}.dcm");
         }
         // A long batching wait: a batch runs early only when it is full, so the sizes say how many images were handed
         // off together, whatever the machine's speed.
-        var models = ExternalTools.TempDir();
-        var folder = ModelFolder.Make(models, "scorer-batches");
+        var models = TempDirectory.ForTestRun();
+        var folder = TestModels.Make(models, "scorer-batches");
         var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!;
         manifest["batching"] = new System.Text.Json.Nodes.JsonObject { ["maxBatch"] = 8, ["maxWaitMs"] = 5000 };
         File.WriteAllText(Path.Combine(folder, "manifest.json"), manifest.ToJsonString());

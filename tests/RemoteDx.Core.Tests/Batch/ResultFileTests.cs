@@ -1,7 +1,7 @@
 using System.Text;
 using RemoteDx.Core.Batch;
 using RemoteDx.Core.Inference;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Batch;
 
@@ -20,7 +20,7 @@ public sealed class ResultFileTests
     [Fact]
     public void CSV_rows_round_trip_paths_with_commas_quotes_and_line_breaks()
     {
-        var file = Path.Combine(ExternalTools.TempDir(), "out.csv");
+        var file = Path.Combine(TempDirectory.ForTestRun(), "out.csv");
         var odd = "/data/a,b \"c\"\nd.dcm";
         using (var w = ResultFile.Open(file, false, out _))
         {
@@ -42,7 +42,7 @@ public sealed class ResultFileTests
     [Fact]
     public void Resuming_a_CSV_cut_mid_row_drops_the_last_file_and_keeps_the_others()
     {
-        var file = Path.Combine(ExternalTools.TempDir(), "out.csv");
+        var file = Path.Combine(TempDirectory.ForTestRun(), "out.csv");
         using (var w = ResultFile.Open(file, false, out _))
         {
             w.Write(Scored("/a.dcm", 0.1f, 0.2f));
@@ -63,7 +63,7 @@ public sealed class ResultFileTests
     [Fact]
     public void Resuming_a_CSV_cut_at_a_row_boundary_still_rewrites_the_last_file()
     {
-        var file = Path.Combine(ExternalTools.TempDir(), "out.csv");
+        var file = Path.Combine(TempDirectory.ForTestRun(), "out.csv");
         using (var w = ResultFile.Open(file, false, out _))
         {
             w.Write(Scored("/a.dcm", 0.1f, 0.2f));
@@ -83,7 +83,7 @@ public sealed class ResultFileTests
     [Fact]
     public void Resuming_an_empty_or_header_only_CSV_starts_with_one_header()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var file = Path.Combine(dir, "out.csv");
         File.WriteAllText(file, "");
         using (var w = ResultFile.Open(file, true, out var done))
@@ -103,7 +103,7 @@ public sealed class ResultFileTests
     [Fact]
     public void Resuming_into_a_file_that_is_not_a_score_output_is_refused()
     {
-        var file = Path.Combine(ExternalTools.TempDir(), "out.csv");
+        var file = Path.Combine(TempDirectory.ForTestRun(), "out.csv");
         File.WriteAllText(file, "name,age\nx,1\n");
         Assert.Throws<InvalidDataException>(() => ResultFile.Open(file, true, out _).Dispose());
         Assert.Equal("name,age\nx,1\n", File.ReadAllText(file));
@@ -112,7 +112,7 @@ public sealed class ResultFileTests
     [Fact]
     public void Resuming_JSON_Lines_drops_a_cut_last_line_only()
     {
-        var file = Path.Combine(ExternalTools.TempDir(), "out.json");
+        var file = Path.Combine(TempDirectory.ForTestRun(), "out.json");
         using (var w = ResultFile.Open(file, false, out _))
         {
             w.Write(Scored("/a.dcm", 0.1f));

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using RemoteDx.Core.Batch;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Batch;
 
@@ -28,7 +28,7 @@ public sealed class RocTests
     public void AUC_ROC_points_and_operating_points_equal_scikit_learn(int n, int seed, double threshold, double target)
     {
         var (scores, truth) = Sample(n, seed);
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var csv = Path.Combine(dir, "pairs.csv");
         File.WriteAllLines(csv, scores.Select((s, i) => $"{s.ToString("R", CultureInfo.InvariantCulture)},{(truth[i] ? 1 : 0)}"));
         var outPath = Path.Combine(dir, "ref.json");

@@ -1,5 +1,5 @@
 using RemoteDx.Core.Tests.Inference;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Batch;
 
@@ -8,7 +8,7 @@ public static class SklearnReference
 {
     public const string Packages = "python3-sklearn python3-numpy";
 
-    public static string Script => ModelFolder.Tool("tests/RemoteDx.Core.Tests/Batch/sklearn_reference.py");
+    public static string Script => Repo.Path("tests/RemoteDx.Core.Tests/Batch/sklearn_reference.py");
 
-    public static string Run(params string[] args) => ExternalTools.RunOk(ExternalTools.Python, Packages, [Script, .. args]);
+    public static string Run(params string[] args) => Tool.RunOk(Tool.Python, [Script, .. args]);
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using RemoteDx.Core.Inference;
 using RemoteDx.Dicom;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Inference;
 
@@ -24,7 +24,7 @@ public sealed class PreprocessingParityTests
     [MemberData(nameof(Cases))]
     public void Preprocessing_matches_the_numpy_reference(string what, TestImages.Spec spec, string intensity, string resize, string interpolation)
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var file = TestImages.Save(spec, dir, "image.dcm");
         AssertParity(what, file, Manifest(intensity, resize, interpolation), dir);
     }
@@ -36,8 +36,8 @@ public sealed class PreprocessingParityTests
     [InlineData("liver_1frame.dcm")]
     public void Preprocessing_matches_the_numpy_reference_on_pydicom_files(string name)
     {
-        var dir = ExternalTools.TempDir();
-        var path = Path.Combine(ExternalTools.PydicomTestFiles, name);
+        var dir = TempDirectory.ForTestRun();
+        var path = Path.Combine(Tool.PydicomTestFiles, name);
         AssertParity(name, path, Manifest("percentile", "letterbox", "area"), dir);
         AssertParity(name + " bilinear stretch", path, Manifest("minmax", "stretch", "bilinear"), dir);
     }
@@ -45,7 +45,7 @@ public sealed class PreprocessingParityTests
     [Fact]
     public void The_manifest_window_overrides_the_file_window()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var file = TestImages.Save(new TestImages.Spec(WindowCenter: 100, WindowWidth: 50, Seed: 7), dir, "w.dcm");
         var manifest = Manifest("window", "letterbox", "area");
         manifest["preprocessing"]!["intensity"]!["center"] = 2000;
@@ -84,8 +84,8 @@ public sealed class PreprocessingParityTests
             pre.Prepare(image, ours);
         }
         var npy = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".npy");
-        ExternalTools.RunOk(ExternalTools.Python, "python3-pydicom python3-numpy",
-            ModelFolder.Tool("tools/train/preprocess_ref.py"), manifestPath, dicomPath, npy);
+        Tool.RunOk(Tool.Python,
+            Repo.Path("tools/train/preprocess_ref.py"), manifestPath, dicomPath, npy);
         var (reference, shape) = Npy.Read(npy);
         Assert.Equal([3, 40, 56], shape);
         var worst = 0.0;

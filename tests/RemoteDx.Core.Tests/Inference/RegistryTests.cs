@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using RemoteDx.Core.Inference;
 using RemoteDx.Dicom;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Inference;
 
@@ -16,7 +16,7 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
     {
         await using var registry = ModelRegistry.Load(Cpu(fixture.ModelsDir));
         var model = Assert.Single(registry.Models);
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var len = model.Preprocessor.InputLength;
         var batch = new float[3 * len];
         var placements = new InputPlacement[3];
@@ -27,8 +27,8 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
         }
         var input = Path.Combine(dir, "input.npy");
         Npy.WriteFloat32(input, batch, 3, 1, 64, 48);
-        ExternalTools.RunOk(ExternalTools.Python, ModelFolder.TorchPackage,
-            ModelFolder.Tool("tools/inference/torch_reference.py"), fixture.TestNet, input, Path.Combine(dir, "torch"));
+        Tool.RunOk(Tool.Python,
+            Repo.Path("tools/inference/torch_reference.py"), fixture.TestNet, input, Path.Combine(dir, "torch"));
         var (probabilities, _) = Npy.Read(Path.Combine(dir, "torch.probabilities.npy"));
         var (heat, heatShape) = Npy.Read(Path.Combine(dir, "torch.heatmap.npy"));
         var tasks = Enumerable.Range(0, 3)
@@ -66,8 +66,8 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
     [Fact]
     public async Task Concurrent_callers_are_batched_and_each_gets_its_own_result()
     {
-        var models = ExternalTools.TempDir();
-        var folder = ModelFolder.Make(models, "batched");
+        var models = TempDirectory.ForTestRun();
+        var folder = TestModels.Make(models, "batched");
         // A long wait makes full batches certain: 16 callers, batches of 8.
         Rewrite(folder, m => m["batching"] = new JsonObject { ["maxBatch"] = 8, ["maxWaitMs"] = 2000 });
         var sizes = new List<int>();
@@ -147,16 +147,16 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
     [Fact]
     public async Task Bad_models_are_refused_with_a_reason_and_the_good_one_still_loads()
     {
-        var models = ExternalTools.TempDir();
-        ModelFolder.Make(models, "good");
-        Rewrite(ModelFolder.Make(models, "badsha"), m => m["sha256"] = new string('a', 64));
-        Rewrite(ModelFolder.Make(models, "badlabels"), m => ((JsonArray)m["labels"]!).RemoveAt(0));
-        Rewrite(ModelFolder.Make(models, "badinput"), m => m["input"]!["name"] = "pixels");
-        Rewrite(ModelFolder.Make(models, "badsize"), m => m["input"]!["height"] = 128);
-        Rewrite(ModelFolder.Make(models, "baddtype"), m => m["input"]!["dtype"] = "float16");
-        Rewrite(ModelFolder.Make(models, "badfield"), m => m["thresholds"] = 3);
-        Rewrite(ModelFolder.Make(models, "badname"), m => m["name"] = "other");
-        var corrupt = ModelFolder.Make(models, "corrupt");
+        var models = TempDirectory.ForTestRun();
+        TestModels.Make(models, "good");
+        Rewrite(TestModels.Make(models, "badsha"), m => m["sha256"] = new string('a', 64));
+        Rewrite(TestModels.Make(models, "badlabels"), m => ((JsonArray)m["labels"]!).RemoveAt(0));
+        Rewrite(TestModels.Make(models, "badinput"), m => m["input"]!["name"] = "pixels");
+        Rewrite(TestModels.Make(models, "badsize"), m => m["input"]!["height"] = 128);
+        Rewrite(TestModels.Make(models, "baddtype"), m => m["input"]!["dtype"] = "float16");
+        Rewrite(TestModels.Make(models, "badfield"), m => m["thresholds"] = 3);
+        Rewrite(TestModels.Make(models, "badname"), m => m["name"] = "other");
+        var corrupt = TestModels.Make(models, "corrupt");
         var garbage = new byte[4096];
         new Random(5).NextBytes(garbage);
         File.WriteAllBytes(Path.Combine(corrupt, "model.onnx"), garbage);
@@ -184,8 +184,8 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
     [Fact]
     public async Task An_image_no_model_applies_to_is_not_applicable_and_is_never_decoded()
     {
-        var models = ExternalTools.TempDir();
-        Rewrite(ModelFolder.Make(models, "chest"), m => m["appliesTo"] = new JsonObject
+        var models = TempDirectory.ForTestRun();
+        Rewrite(TestModels.Make(models, "chest"), m => m["appliesTo"] = new JsonObject
         {
             ["modalities"] = new JsonArray("CR", "DX"),
             ["bodyParts"] = new JsonArray("CHEST"),
@@ -208,8 +208,8 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
     [Fact]
     public async Task With_no_usable_model_scoring_says_inference_is_unavailable()
     {
-        var models = ExternalTools.TempDir();
-        Rewrite(ModelFolder.Make(models, "broken"), m => m["sha256"] = new string('b', 64));
+        var models = TempDirectory.ForTestRun();
+        Rewrite(TestModels.Make(models, "broken"), m => m["sha256"] = new string('b', 64));
         await using var registry = ModelRegistry.Load(Cpu(models));
         var ex = await Assert.ThrowsAsync<InferenceUnavailableException>(() => registry.ScoreAsync(TestImages.Create(new TestImages.Spec())));
         Assert.Contains("sha256", ex.Message);
@@ -218,9 +218,9 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
     [Fact]
     public async Task Float16_input_models_and_fixed_batch_graphs_score_like_the_float32_model()
     {
-        var models = ExternalTools.TempDir();
-        ModelFolder.Make(models, "half", "--dtype", "float16");
-        ModelFolder.Make(models, "fixed", "--fixed-batch", "4");
+        var models = TempDirectory.ForTestRun();
+        TestModels.Make(models, "half", "--dtype", "float16");
+        TestModels.Make(models, "fixed", "--fixed-batch", "4");
         await using var registry = ModelRegistry.Load(Cpu(models));
         await using var reference = ModelRegistry.Load(Cpu(fixture.ModelsDir));
         Assert.Equal(2, registry.Models.Count);
@@ -245,8 +245,8 @@ public sealed class RegistryTests(TestNetFixture fixture) : IClassFixture<TestNe
     [Fact]
     public async Task Findings_follow_thresholds_urgency_and_critical_labels()
     {
-        var models = ExternalTools.TempDir();
-        Rewrite(ModelFolder.Make(models, "t"), m => m["labels"] = new JsonArray(
+        var models = TempDirectory.ForTestRun();
+        Rewrite(TestModels.Make(models, "t"), m => m["labels"] = new JsonArray(
             new JsonObject { ["name"] = "a", ["threshold"] = 0.0, ["urgency"] = 0.9, ["critical"] = true },
             new JsonObject { ["name"] = "b", ["threshold"] = 1.0, ["urgency"] = 1.0, ["critical"] = true },
             new JsonObject { ["name"] = "c", ["threshold"] = 0.0, ["urgency"] = 0.2, ["critical"] = false }));

@@ -1,3 +1,4 @@
+using RemoteDx.Testing;
 using RemoteDx.Core.Inference;
 using RemoteDx.Dicom.IO;
 
@@ -10,7 +11,7 @@ public sealed class ShippedModelRankingTests
     [Fact]
     public async Task The_registry_loads_cxr_triage_and_ranks_every_abnormal_sample_above_every_normal_one()
     {
-        var root = ModelFolder.RepoRoot;
+        var root = Repo.Root;
         await using var registry = ModelRegistry.Load(new InferenceOptions
         {
             ModelsDirectory = Path.Combine(root, "models"),

@@ -7,7 +7,7 @@ using RemoteDx.Core.Store;
 using RemoteDx.Core.Tests.Archive;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Pipeline;
 
@@ -50,7 +50,7 @@ public sealed class IngestHarness : IAsyncDisposable
 
     public static async Task<IngestHarness> StartAsync(long reserveBytes = 0)
     {
-        var root = ExternalTools.TempDir();
+        var root = TempDirectory.ForTestRun();
         var sqlite = new SqliteTriageStore(Path.Combine(root, "remotedx.db"));
         await sqlite.MigrateAsync();
         var harness = new IngestHarness(root, sqlite, reserveBytes);

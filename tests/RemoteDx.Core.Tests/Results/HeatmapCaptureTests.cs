@@ -1,6 +1,6 @@
 using RemoteDx.Core.Results;
 using RemoteDx.Dicom;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Results;
 
@@ -11,7 +11,7 @@ public sealed class HeatmapCaptureTests
     [Fact]
     public void Each_positive_finding_gets_an_RGB_secondary_capture_that_passes_dciodvfy_and_pydicom_reads()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         foreach (var study in new[] { ResultStudies.TwoImageStudy(), ResultStudies.CrStudy() })
         {
             var captures = HeatmapCapture.CreateAll(study, ResultStudies.Scored);
@@ -32,7 +32,7 @@ public sealed class HeatmapCaptureTests
                 captures[n].Save(path);
                 Dciodvfy.AssertValid(path);
                 // pydicom: RGB, 8 bits, the caption box black with white text top-left, the heatmap coloured somewhere.
-                var output = ExternalTools.PythonOk("""
+                var output = Tool.PythonOk("""
                     import sys, pydicom, numpy as np
                     ds = pydicom.dcmread(sys.argv[1])
                     a = ds.pixel_array.astype(int)

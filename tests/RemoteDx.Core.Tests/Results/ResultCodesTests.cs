@@ -1,3 +1,4 @@
+using RemoteDx.Testing;
 using RemoteDx.Core.Inference;
 using RemoteDx.Core.Results;
 using RemoteDx.Core.Tests.Inference;
@@ -9,7 +10,7 @@ public sealed class ResultCodesTests
     [Fact]
     public void The_shipped_manifest_codes_every_label_with_SNOMED_CT()
     {
-        var manifest = ModelManifest.Parse(File.ReadAllText(Path.Combine(ModelFolder.RepoRoot, "models", "cxr-triage", "manifest.json")), "manifest.json");
+        var manifest = ModelManifest.Parse(File.ReadAllText(Path.Combine(Repo.Root, "models", "cxr-triage", "manifest.json")), "manifest.json");
         var codes = manifest.Labels.ToDictionary(l => l.Name, ResultCodes.ForLabel);
         Assert.Equal(new CodedConcept("36118008", "SCT", "Pneumothorax"), codes["pneumothorax"]);
         Assert.Equal(new CodedConcept("60046008", "SCT", "Pleural effusion"), codes["effusion"]);
@@ -35,7 +36,7 @@ public sealed class ResultCodesTests
     [InlineData("""{ "scheme": "SCT", "value": "1", "meaning": "m", "system": "x" }""")]
     public void A_manifest_label_code_that_DICOM_cannot_carry_is_refused(string code)
     {
-        var json = File.ReadAllText(Path.Combine(ModelFolder.RepoRoot, "models", "cxr-triage", "manifest.json"));
+        var json = File.ReadAllText(Path.Combine(Repo.Root, "models", "cxr-triage", "manifest.json"));
         var bad = System.Text.RegularExpressions.Regex.Replace(json, "\"code\":\\s*\\{[^}]*36118008[^}]*\\}", "\"code\": " + code);
         Assert.NotEqual(json, bad);
         var ex = Assert.Throws<ModelLoadException>(() => ModelManifest.Parse(bad, "manifest.json"));
@@ -45,7 +46,7 @@ public sealed class ResultCodesTests
     [Fact]
     public void Findings_from_a_model_score_take_the_manifest_code_and_the_label_heatmap()
     {
-        var manifest = ModelManifest.Parse(File.ReadAllText(Path.Combine(ModelFolder.RepoRoot, "models", "cxr-triage", "manifest.json")), "manifest.json");
+        var manifest = ModelManifest.Parse(File.ReadAllText(Path.Combine(Repo.Root, "models", "cxr-triage", "manifest.json")), "manifest.json");
         var perLabel = new Heatmap("pneumothorax", 2, 2, [0, 0.5f, 1, 0]);
         var whole = new Heatmap(null, 2, 2, [1, 1, 1, 1]);
         var score = new ModelScore("cxr-triage", "1.0.0", manifest.Sha256,

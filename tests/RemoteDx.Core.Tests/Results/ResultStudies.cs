@@ -1,3 +1,4 @@
+using RemoteDx.Testing;
 using RemoteDx.Core.Inference;
 using RemoteDx.Core.Results;
 using RemoteDx.Core.Tests.Inference;
@@ -14,7 +15,7 @@ internal static class ResultStudies
     public static readonly DateTimeOffset Scored = new(2026, 12, 6, 4, 0, 0, TimeSpan.Zero);
 
     public static DicomFile Sample(string relative) =>
-        DicomFile.Open(Path.Combine(ModelFolder.RepoRoot, "sample-dicom", relative));
+        DicomFile.Open(Path.Combine(Repo.Root, "sample-dicom", relative));
 
     /// <summary>The two-image effusion/cardiomegaly study: effusion positive on both images, cardiomegaly on the first.</summary>
     public static ScoredStudy TwoImageStudy(bool stat = false, bool complete = true)
@@ -53,7 +54,7 @@ internal static class ResultStudies
 
     private static CodedConcept Code(string label)
     {
-        var manifest = ModelManifest.Parse(File.ReadAllText(Path.Combine(ModelFolder.RepoRoot, "models", "cxr-triage", "manifest.json")), "manifest.json");
+        var manifest = ModelManifest.Parse(File.ReadAllText(Path.Combine(Repo.Root, "models", "cxr-triage", "manifest.json")), "manifest.json");
         return ResultCodes.ForLabel(manifest.Labels.Single(l => l.Name == label));
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using RemoteDx.Core.Results;
 using RemoteDx.Dicom;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Results;
 
@@ -14,12 +14,12 @@ public sealed partial class TriageReportTests
     public void The_AI_report_passes_dciodvfy_and_dsrdump_shows_each_finding_code_probability_and_source_image()
     {
         var study = ResultStudies.TwoImageStudy(stat: true);
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var path = Path.Combine(dir, "sr.dcm");
         TriageReport.Create(study, ResultStudies.Scored).Save(path);
 
         Dciodvfy.AssertValid(path);
-        var dump = ExternalTools.RunOk("dsrdump", "dcmtk", "+Pc", "+Pu", "+Pl", path);
+        var dump = Tool.RunOk("dsrdump", "+Pc", "+Pu", "+Pl", path);
         Assert.Contains("Comprehensive SR", dump);
         Assert.Matches(@"Completion Flag\s*:\s*COMPLETE", dump);
         Assert.Matches(@"Verification Flag\s*:\s*UNVERIFIED", dump);
@@ -74,7 +74,7 @@ public sealed partial class TriageReportTests
     public void The_verified_report_names_the_verifier_points_at_its_predecessor_and_records_each_decision()
     {
         var study = ResultStudies.TwoImageStudy();
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var first = TriageReport.Create(study, ResultStudies.Scored);
         var firstPath = Path.Combine(dir, "sr-1.dcm");
         first.Save(firstPath);
@@ -105,7 +105,7 @@ public sealed partial class TriageReportTests
         var reference = Assert.Single(series.GetSequence(Tag.ReferencedSOPSequence)!.Items);
         Assert.Equal(first.Dataset.GetString(Tag.SOPInstanceUID), reference.GetString(Tag.ReferencedSOPInstanceUID));
 
-        var dump = ExternalTools.RunOk("dsrdump", "dcmtk", "+Pc", "+Pu", "+Pl", path);
+        var dump = Tool.RunOk("dsrdump", "+Pc", "+Pu", "+Pl", path);
         Assert.Matches(@"Verification Flag\s*:\s*VERIFIED", dump);
         Assert.Contains("Doe^Jane", dump);
         Assert.Contains("(RDX-REVIEW,99RDX,\"Radiologist review decision\")=(RDX-CONFIRMED,99RDX,\"Confirmed\")", dump);
@@ -118,9 +118,9 @@ public sealed partial class TriageReportTests
     public void Pydicom_reads_the_report_tree()
     {
         var study = ResultStudies.TwoImageStudy();
-        var path = Path.Combine(ExternalTools.TempDir(), "sr.dcm");
+        var path = Path.Combine(TempDirectory.ForTestRun(), "sr.dcm");
         TriageReport.Create(study, ResultStudies.Scored).Save(path);
-        var output = ExternalTools.PythonOk("""
+        var output = Tool.PythonOk("""
             import sys, pydicom
             ds = pydicom.dcmread(sys.argv[1])
             def walk(items):
@@ -143,7 +143,7 @@ public sealed partial class TriageReportTests
             instance.Dataset.SetString(Tag.SpecificCharacterSet, VR.CS, "ISO_IR 100");
             instance.Dataset.SetString(Tag.PatientName, VR.PN, "Müller^Jürgen");
         }
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var firstPath = Path.Combine(dir, "sr-1.dcm");
         TriageReport.Create(study, ResultStudies.Scored).Save(firstPath);
         var verification = new Verification("Größe^Anaïs", "Hôpital Nord", ResultStudies.Scored,
@@ -152,7 +152,7 @@ public sealed partial class TriageReportTests
         TriageReport.CreateVerified(study, DicomFile.Open(firstPath), verification, ResultStudies.Scored).Save(path);
 
         Dciodvfy.AssertValid(path);
-        var output = ExternalTools.PythonOk("""
+        var output = Tool.PythonOk("""
             import sys, pydicom
             ds = pydicom.dcmread(sys.argv[1])
             def walk(items):

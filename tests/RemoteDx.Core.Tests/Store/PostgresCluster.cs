@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Store;
 
@@ -24,7 +22,7 @@ public sealed class PostgresCluster : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "sock"));
         if (IsRoot)
         {
-            Run("chown", ["-R", "postgres:postgres", _root], asPostgres: false);
+            Run(Tool.Require("chown"), ["-R", "postgres:postgres", _root], asPostgres: false);
         }
         Run(Path.Combine(_bin, "initdb"), ["-D", _data, "-A", "trust", "-U", "postgres", "--no-sync", "--no-locale", "-E", "UTF8"], asPostgres: true);
         // A port free right now; PostgreSQL cannot bind port 0 and report it back.
@@ -55,50 +53,23 @@ public sealed class PostgresCluster : IDisposable
     private static string FindBin()
     {
         const string root = "/usr/lib/postgresql";
-        var bin = Directory.Exists(root)
-            ? Directory.GetDirectories(root).Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault()
-            : null;
-        return bin ?? throw new InvalidOperationException("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql");
+        var bin = Directory.GetDirectories(Tool.RequireDir(root))
+            .Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault();
+        return bin ?? throw new InvalidOperationException($"PostgreSQL server binaries (initdb, pg_ctl) not found under {root}: {DebianPackages.InstallHint(root)}");
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPort.Free();
 
     private static void Run(string exe, IEnumerable<string> args, bool asPostgres)
     {
-        var psi = new ProcessStartInfo(asPostgres && IsRoot ? "runuser" : exe)
+        // initdb refuses to run as root: as root, run the server binaries as the postgres user.
+        var (command, arguments) = asPostgres && IsRoot
+            ? (Tool.Require("runuser"), (IEnumerable<string>)["-u", "postgres", "--", exe, .. args])
+            : (exe, args);
+        var (code, stdout, stderr) = Tool.Execute(command, arguments, env: null, TimeSpan.FromSeconds(120));
+        if (code != 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = "/",
-        };
-        if (asPostgres && IsRoot)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", exe })
-            {
-                psi.ArgumentList.Add(a);
-            }
-        }
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{exe} did not finish in 120 s");
-        }
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{exe} {string.Join(' ', args)} exited {p.ExitCode}: {stdout.Result}{stderr.Result}");
+            throw new InvalidOperationException($"{exe} {string.Join(' ', args)} exited {code}: {stdout}{stderr}");
         }
     }
 
@@ -112,13 +83,7 @@ public sealed class PostgresCluster : IDisposable
         catch (InvalidOperationException)
         {
         }
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TempDirectory.TryDelete(_root);
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using RemoteDx.Core.Archive;
 using RemoteDx.Core.Store;
 
@@ -10,8 +9,7 @@ public static class StoreData
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 28, 20, 0, 0, TimeSpan.Zero);
 
-    public static string NewUid() =>
-        "2.25." + new BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true).ToString(CultureInfo.InvariantCulture);
+    public static string NewUid() => RemoteDx.Testing.TestUids.New();
 
     public static IngestRecord Instance(string study, string? series = null, string? sop = null, string callingAe = "CLINIC_A",
         DateTimeOffset? at = null, ArchiveOutcome outcome = ArchiveOutcome.Stored, string path = "/nonexistent.dcm", string patientId = "P1")

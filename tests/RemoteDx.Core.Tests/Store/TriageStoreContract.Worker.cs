@@ -9,14 +9,7 @@ namespace RemoteDx.Core.Tests.Store;
 /// <summary>The scoring worker's loop (JobProcessor) against each store, with a test-only scorer.</summary>
 public abstract partial class TriageStoreContract
 {
-    private static string SampleFile
-    {
-        get
-        {
-            const string path = "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm";
-            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: apt-get install python3-pydicom");
-        }
-    }
+    private static string SampleFile => RemoteDx.Testing.Tool.PydicomTestFile("CT_small.dcm");
 
     private JobProcessor Processor(ITriageStore store, FixedScorer scorer, string worker, ScoringPolicy? policy = null) =>
         new(store, scorer, policy ?? new ScoringPolicy(), worker, NullLogger.Instance);

@@ -1,4 +1,5 @@
 using RemoteDx.Dicom;
+using RemoteDx.Testing;
 using Xunit;
 
 namespace RemoteDx.Dicom.Tests.Codecs;
@@ -23,8 +24,7 @@ public sealed class CodecReferenceFixture : IDisposable
                 if (_dir is null)
                 {
                     CodecTestTools.RequirePydicom();
-                    var dir = Path.Combine(Path.GetTempPath(), "remotedx-codecs-" + Guid.NewGuid().ToString("N"));
-                    System.IO.Directory.CreateDirectory(dir);
+                    var dir = TempDirectory.ForTestRun("codecs");
                     File.WriteAllText(Path.Combine(dir, "gen.py"), CodecTestTools.GenerateScript);
                     File.WriteAllText(Path.Combine(dir, "extract.py"), CodecTestTools.ExtractScript);
                     File.WriteAllText(Path.Combine(dir, "wrap.py"), CodecTestTools.WrapRleScript);

@@ -1,5 +1,4 @@
-using RemoteDx.Dicom.Tests.Support;
-using System.Diagnostics;
+using RemoteDx.Testing;
 using System.Text.Json;
 using RemoteDx.Dicom;
 using Xunit;
@@ -11,49 +10,28 @@ namespace RemoteDx.Dicom.Tests.Codecs;
 /// A missing tool fails the test; it never skips.</summary>
 internal static class CodecTestTools
 {
-    public const string InstallHint = "apt-get install dcmtk python3-pydicom libgdcm-tools";
-
     /// <summary>Debian's interpreter: the python3 first on PATH may lack pydicom and numpy.</summary>
-    public const string Python = "/usr/bin/python3";
+    public const string Python = Tool.Python;
 
     public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 
-    /// <summary>One process runner for the whole test project: <see cref="ExternalTools.Run"/> (120 s limit, a
-    /// missing tool fails with the install hint).</summary>
+    /// <summary>One process runner for the whole test project: <see cref="Tool.Run(string, string[])"/> (120 s limit, a
+    /// missing tool fails naming its Debian package).</summary>
     public static ProcessResult Run(string exe, IEnumerable<string> args)
     {
-        var (code, stdout, stderr) = ExternalTools.Run(exe, InstallHint, args.ToArray());
+        var (code, stdout, stderr) = Tool.Run(exe, args.ToArray());
         return new ProcessResult(code, stdout, stderr);
     }
 
-    /// <summary>Runs a tool and fails the test (with the install hint) when it is missing or exits non-zero.</summary>
-    public static string RunChecked(string exe, params string[] args)
-    {
-        var result = Run(exe, args);
-        if (result.ExitCode != 0)
-        {
-            Assert.Fail($"'{exe} {string.Join(' ', args)}' exited {result.ExitCode}: {result.StdErr}{result.StdOut}\n" +
-                $"(the codec tests need {InstallHint})");
-        }
-        return result.StdOut;
-    }
+    /// <summary>Runs a tool and fails the test when it is missing (naming its package) or exits non-zero (naming the
+    /// package of a Python module it could not import).</summary>
+    public static string RunChecked(string exe, params string[] args) => Tool.RunOk(exe, args);
 
     /// <summary>Fails unless Debian's python3 can import pydicom and numpy.</summary>
-    public static void RequirePydicom()
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Fail($"{Python} is missing; the codec tests need {InstallHint}");
-        }
-        var r = Run(Python, ["-c", "import pydicom, numpy"]);
-        if (r.ExitCode != 0)
-        {
-            Assert.Fail($"{Python} cannot import pydicom/numpy ({r.StdErr.Trim()}); the codec tests need {InstallHint}");
-        }
-    }
+    public static void RequirePydicom() => Tool.RequirePython("pydicom", "numpy");
 
     /// <summary>Fails unless <paramref name="tool"/> is an executable on PATH.</summary>
-    public static string RequireTool(string tool) => ExternalTools.Require(tool, InstallHint);
+    public static string RequireTool(string tool) => Tool.Require(tool);
 
     /// <summary>Reads the pixel format pydicom reported for an extracted frame.</summary>
     public static (PixelFormat Format, string TransferSyntaxUid) ReadFormat(string jsonPath)

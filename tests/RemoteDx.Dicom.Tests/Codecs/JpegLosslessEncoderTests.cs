@@ -1,4 +1,4 @@
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.Codecs;
 using RemoteDx.Dicom.IO;
@@ -60,11 +60,11 @@ public sealed class JpegLosslessEncoderTests
         ds.Set(new DicomFragments(Tag.PixelData, VR.OB, ReadOnlyMemory<byte>.Empty, [JpegLosslessEncoder.Encode(frame, format)]));
         var file = new DicomFile(ds, TransferSyntax.JPEGLosslessSV1);
         file.BuildFileMetaInformation();
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var path = Path.Combine(dir, "jpeg.dcm");
         file.Save(path);
         var plain = Path.Combine(dir, "plain.dcm");
-        ExternalTools.RunOk("dcmdjpeg", "dcmtk", path, plain);
+        Tool.RunOk("dcmdjpeg", path, plain);
         Assert.Equal(frame, PixelDataDecoder.DecodeFrame(DicomReader.ReadFile(plain), 0));
     }
 

@@ -1,5 +1,5 @@
 using RemoteDx.Dicom.IO;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.IO;
 
@@ -11,7 +11,7 @@ public sealed class RoundTripTests
     public static TheoryData<string> PydicomFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var f in Directory.GetFiles(ExternalTools.PydicomTestFiles, "*.dcm").Order(StringComparer.Ordinal))
+        foreach (var f in Directory.GetFiles(Tool.PydicomTestFiles, "*.dcm").Order(StringComparer.Ordinal))
         {
             if (!Broken.Contains(Path.GetFileName(f)))
             {
@@ -25,7 +25,7 @@ public sealed class RoundTripTests
     [MemberData(nameof(PydicomFiles))]
     public void Reading_and_writing_a_file_reproduces_it_byte_for_byte(string name)
     {
-        var path = Path.Combine(ExternalTools.PydicomTestFiles, name);
+        var path = Path.Combine(Tool.PydicomTestFiles, name);
         var original = File.ReadAllBytes(path);
         var file = DicomReader.ReadFile(path);
         var written = file.ToBytes(new DicomWriteOptions { UpdateMetaGroupLength = file.FileMetaInformation.Contains(Tag.FileMetaInformationGroupLength) });
@@ -47,8 +47,8 @@ public sealed class RoundTripTests
     [InlineData("1.2.840.10008.1.2.1.99")]
     public void Transcoding_with_dcmconv_reads_back_the_same_dataset(string syntax)
     {
-        var dir = ExternalTools.TempDir();
-        var src = Path.Combine(ExternalTools.PydicomTestFiles, "CT_small.dcm");
+        var dir = TempDirectory.ForTestRun();
+        var src = Path.Combine(Tool.PydicomTestFiles, "CT_small.dcm");
         var flag = syntax switch
         {
             "1.2.840.10008.1.2" => "+ti",
@@ -57,7 +57,7 @@ public sealed class RoundTripTests
             _ => "+td",
         };
         var converted = Path.Combine(dir, "conv.dcm");
-        ExternalTools.RunOk("dcmconv", "dcmtk", flag, src, converted);
+        Tool.RunOk("dcmconv", flag, src, converted);
         var reference = DicomReader.ReadFile(src);
         var file = DicomReader.ReadFile(converted);
         Assert.Equal(syntax, file.TransferSyntax.Uid);
@@ -76,8 +76,8 @@ public sealed class RoundTripTests
         var outFile = new DicomFile(reference.Dataset, TransferSyntax.Lookup(syntax));
         outFile.BuildFileMetaInformation();
         outFile.Save(ours);
-        var dumpOurs = ExternalTools.RunOk("dcmdump", "dcmtk", "+L", "-q", ours);
-        var dumpRef = ExternalTools.RunOk("dcmdump", "dcmtk", "+L", "-q", src);
+        var dumpOurs = Tool.RunOk("dcmdump", "+L", "-q", ours);
+        var dumpRef = Tool.RunOk("dcmdump", "+L", "-q", src);
         Assert.Equal(DataLines(dumpRef), DataLines(dumpOurs));
     }
 

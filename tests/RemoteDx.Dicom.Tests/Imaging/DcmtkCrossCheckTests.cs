@@ -1,4 +1,4 @@
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 using static RemoteDx.Dicom.Tests.Imaging.ImagingReference;
 
 namespace RemoteDx.Dicom.Tests.Imaging;
@@ -37,8 +37,8 @@ public sealed class DcmtkCrossCheckTests
 
     private static byte[] Dcm2pnm(string path, string[] options, int channels = 1)
     {
-        var png = Path.Combine(ExternalTools.TempDir(), "dcmtk.png");
-        ExternalTools.RunOk("dcm2pnm", "dcmtk", ["+on", .. options, path, png]);
+        var png = Path.Combine(TempDirectory.ForTestRun(), "dcmtk.png");
+        Tool.RunOk("dcm2pnm", ["+on", .. options, path, png]);
         return ReadPng(png, channels);
     }
 }

@@ -1,6 +1,6 @@
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Imaging;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -13,22 +13,22 @@ public static class ImagingReference
 {
     private static readonly Lazy<string> DerivedDir = new(() =>
     {
-        var dir = ExternalTools.TempDir();
-        ExternalTools.PythonOk(MakeFilesScript, dir);
+        var dir = TempDirectory.ForTestRun();
+        Tool.PythonOk(MakeFilesScript, dir);
         return dir;
     });
 
     /// <summary>A file pydicom wrote for these tests (see <see cref="MakeFilesScript"/>), created once per run.</summary>
     public static string Derived(string name) => Path.Combine(DerivedDir.Value, name);
 
-    public static string PydicomFile(string name) => Path.Combine(ExternalTools.PydicomTestFiles, name);
+    public static string PydicomFile(string name) => Path.Combine(Tool.PydicomTestFiles, name);
 
     /// <summary>pydicom's rendering of frame 0 as 8-bit grey or interleaved RGB.</summary>
     public static byte[] Expected(string path, double? center = null, double? width = null, int index = 0)
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var output = Path.Combine(dir, "expected.bin");
-        ExternalTools.PythonOk(ReferenceScript, path, output,
+        Tool.PythonOk(ReferenceScript, path, output,
             center?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "-",
             width?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "-",
             index.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -1,4 +1,4 @@
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.Malformed;
 
@@ -24,7 +24,7 @@ public sealed class FuzzRegressionTests
     public async Task A_fuzzer_input_parses_or_fails_with_a_DicomException(string name)
     {
         var bytes = await File.ReadAllBytesAsync(Path.Combine(CasesDir, name));
-        var lazyPath = Path.Combine(ExternalTools.TempDir(), "case.dcm");
+        var lazyPath = Path.Combine(TempDirectory.ForTestRun(), "case.dcm");
         await Task.Run(() =>
         {
             ReaderPropertyTests.ParseEverything(bytes);

@@ -1,5 +1,6 @@
 using RemoteDx.Dicom.IO;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
+using static RemoteDx.Dicom.Tests.Malformed.MalformedFiles;
 
 namespace RemoteDx.Dicom.Tests.Malformed;
 
@@ -7,21 +8,7 @@ namespace RemoteDx.Dicom.Tests.Malformed;
 /// native pixel data holds, and a Transfer Syntax UID nobody knows.</summary>
 public sealed partial class MalformedInputTests
 {
-    private const string UnknownSyntax = "1.2.3.4.5.6.7.8.9";
-
     // ---- Number of Frames (0028,0008) beyond the native pixel data ----
-
-    /// <summary>4x4 8-bit frames, frame k filled with k + 1, Number of Frames 5, <paramref name="bytes"/> of data.</summary>
-    private static byte[] FramesShortOfNumberOfFrames(int bytes, string syntax = DicomBytes.ExplicitLE)
-    {
-        var b = Image(syntax, rows: 4, columns: 4, samples: 1, bitsAllocated: 8, frames: "5");
-        var data = new byte[bytes];
-        for (var i = 0; i < data.Length; i++)
-        {
-            data[i] = (byte)(i / 16 + 1);
-        }
-        return b.Element(0x7FE0, 0x0010, "OB", data).ToArray();
-    }
 
     [Theory]
     [InlineData(false)]
@@ -83,66 +70,33 @@ public sealed partial class MalformedInputTests
         Assert.Null(count.Warning);
     }
 
-    [Fact]
-    public void Pixels_warns_in_one_line_and_writes_a_frame_that_exists()
-    {
-        var dir = ExternalTools.TempDir();
-        var path = Path.Combine(dir, "short.dcm");
-        var output = Path.Combine(dir, "out.raw");
-        File.WriteAllBytes(path, FramesShortOfNumberOfFrames(32));
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-
-        var code = RemoteDx.Cli.Run(["pixels", path, output, "--frame", "1"], stdout, stderr);
-
-        Assert.Equal(0, code);
-        var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("remotedx: warning: Number of Frames (0028,0008) is 5", line, StringComparison.Ordinal);
-        Assert.Equal(Enumerable.Repeat((byte)2, 16), File.ReadAllBytes(output));
-    }
-
-    [Fact]
-    public void Pixels_asked_for_a_frame_that_is_not_there_fails_in_one_line()
-    {
-        var dir = ExternalTools.TempDir();
-        var path = Path.Combine(dir, "short.dcm");
-        File.WriteAllBytes(path, FramesShortOfNumberOfFrames(32));
-
-        var (code, line) = RunFailing(["pixels", path, Path.Combine(dir, "out.raw"), "--frame", "2"]);
-
-        Assert.NotEqual(0, code);
-        Assert.Contains("Number of Frames (0028,0008) is 5", line, StringComparison.Ordinal);
-        Assert.Contains("holds 32 bytes", line, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(dir, "out.raw")));
-    }
-
     // ---- Transfer Syntax UID (0002,0010) nobody knows ----
 
     [Fact]
     public async Task Native_pixel_data_under_an_unknown_transfer_syntax_is_not_passed_off_as_decoded()
     {
-        var file = Read(FramesShortOfNumberOfFrames(80, UnknownSyntax));
+        var file = Read(FramesShortOfNumberOfFrames(80, MalformedFiles.UnknownSyntax));
         Assert.False(file.TransferSyntax.IsKnown);
 
         var ex = await Fails<DicomTransferSyntaxException>(() => PixelDataDecoder.DecodeFrame(file, 0));
 
-        Assert.Equal(UnknownSyntax, ex.Uid);
+        Assert.Equal(MalformedFiles.UnknownSyntax, ex.Uid);
         Assert.Equal(Tag.TransferSyntaxUID, ex.Tag);
-        Assert.Contains($"'{UnknownSyntax}' in (0002,0010)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{MalformedFiles.UnknownSyntax}' in (0002,0010)", ex.Message, StringComparison.Ordinal);
         await Fails<DicomTransferSyntaxException>(() => PixelDataDecoder.CountFrames(file));
     }
 
     [Fact]
     public async Task Encapsulated_pixel_data_under_an_unknown_transfer_syntax_names_the_syntax()
     {
-        var b = Image(UnknownSyntax, rows: 8, columns: 8, samples: 1, bitsAllocated: 8, frames: null);
+        var b = Image(MalformedFiles.UnknownSyntax, rows: 8, columns: 8, samples: 1, bitsAllocated: 8, frames: null);
         b.Header(0x7FE0, 0x0010, "OB", 0xFFFFFFFF).Item(0).Item(4).Raw([0xFF, 0xD8, 0xFF, 0xD9]).SequenceDelimiter();
         var file = Read(b.ToArray());
 
         var ex = await Fails<DicomTransferSyntaxException>(() => PixelDataDecoder.DecodeFrame(file, 0));
 
         Assert.Contains("(0002,0010)", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(UnknownSyntax, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(MalformedFiles.UnknownSyntax, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -150,46 +104,19 @@ public sealed partial class MalformedInputTests
     {
         // Read as explicit VR little endian (PS3.5 A.4), this big-endian data set's first element, (0800,6000), claims
         // 8 bytes where 2 remain.
-        var b = DicomBytes.Part10(UnknownSyntax).Raw([0x00, 0x08, 0x00, 0x60, (byte)'C', (byte)'S', 0x08, 0x00, (byte)'O', (byte)'T']);
+        var b = DicomBytes.Part10(MalformedFiles.UnknownSyntax).Raw([0x00, 0x08, 0x00, 0x60, (byte)'C', (byte)'S', 0x08, 0x00, (byte)'O', (byte)'T']);
 
         var ex = await Fails<DicomTransferSyntaxException>(() => Read(b.ToArray()));
 
-        Assert.Equal(UnknownSyntax, ex.Uid);
+        Assert.Equal(MalformedFiles.UnknownSyntax, ex.Uid);
         Assert.Contains("(0002,0010)", ex.Message, StringComparison.Ordinal);
         Assert.IsType<DicomFormatException>(ex.InnerException);
     }
 
-    [Fact]
-    public void Pixels_under_an_unknown_transfer_syntax_fails_in_one_line_naming_the_UID()
-    {
-        var dir = ExternalTools.TempDir();
-        var path = Path.Combine(dir, "unknown-syntax.dcm");
-        File.WriteAllBytes(path, FramesShortOfNumberOfFrames(80, UnknownSyntax));
-
-        var (code, line) = RunFailing(["pixels", path, Path.Combine(dir, "out.raw")]);
-
-        Assert.Equal(1, code);
-        Assert.Contains(UnknownSyntax, line, StringComparison.Ordinal);
-        Assert.Contains("(0002,0010)", line, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(dir, "out.raw")));
-    }
-
     private static DicomFile ReadFromDisk(byte[] bytes, bool lazy)
     {
-        var path = Path.Combine(ExternalTools.TempDir(), "file.dcm");
+        var path = Path.Combine(TempDirectory.ForTestRun(), "file.dcm");
         File.WriteAllBytes(path, bytes);
         return DicomReader.ReadFile(path, new DicomReadOptions { LazyPixelData = lazy });
-    }
-
-    private static (int Code, string Line) RunFailing(string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = RemoteDx.Cli.Run(args, stdout, stderr);
-        Assert.Equal("", stdout.ToString());
-        var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("remotedx: ", line, StringComparison.Ordinal);
-        Assert.DoesNotContain("warning", line, StringComparison.Ordinal);
-        return (code, line.TrimEnd('\r'));
     }
 }

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using RemoteDx.Dicom.IO;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
+using static RemoteDx.Dicom.Tests.Malformed.MalformedFiles;
 
 namespace RemoteDx.Dicom.Tests.Malformed;
 
@@ -315,7 +316,7 @@ public sealed partial class MalformedInputTests
     {
         var b = Image(DicomBytes.ExplicitLE, rows: 16, columns: 16, samples: 1, bitsAllocated: 16, frames: null);
         b.Header(0x7FE0, 0x0010, "OW", 512).Raw(new byte[100]);
-        var path = Path.Combine(ExternalTools.TempDir(), "short.dcm");
+        var path = Path.Combine(TempDirectory.ForTestRun(), "short.dcm");
         File.WriteAllBytes(path, b.ToArray());
         var ex = await Fails<DicomFormatException>(() =>
         {
@@ -340,7 +341,7 @@ public sealed partial class MalformedInputTests
         {
             b.Header(0x7FE0, 0x0010, "OB", huge);
         }
-        var path = Path.Combine(ExternalTools.TempDir(), "sparse.dcm");
+        var path = Path.Combine(TempDirectory.ForTestRun(), "sparse.dcm");
         using (var fs = File.Create(path))
         {
             fs.Write(b.ToArray());
@@ -502,67 +503,6 @@ public sealed partial class MalformedInputTests
         Assert.Equal(Tag.PixelData, ex.Tag);
     }
 
-    // ---- the command line ----
-
-    public static TheoryData<string> BadFiles() => ["empty", "random", "truncated", "nested", "cut-deflate", "short-pixels", "bits7"];
-
-    [Theory]
-    [MemberData(nameof(BadFiles))]
-    public async Task Dump_and_pixels_exit_non_zero_with_one_line_on_stderr(string kind)
-    {
-        var dir = ExternalTools.TempDir();
-        var path = Path.Combine(dir, kind + ".dcm");
-        File.WriteAllBytes(path, BadFile(kind));
-        string[][] commands = kind is "short-pixels" or "bits7"
-            ? [["pixels", path, Path.Combine(dir, "out.raw")]]
-            : [["dump", path], ["dump", path, "--json"], ["pixels", path, Path.Combine(dir, "out.raw")]];
-        foreach (var args in commands)
-        {
-            var stdout = new StringWriter();
-            var stderr = new StringWriter();
-            var code = await Task.Run(() => RemoteDx.Cli.Run(args, stdout, stderr)).WaitAsync(Deadline);
-            Assert.NotEqual(0, code);
-            Assert.Equal("", stdout.ToString());
-            var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Single(lines);
-            Assert.StartsWith("remotedx: ", lines[0], StringComparison.Ordinal);
-        }
-        Assert.False(File.Exists(Path.Combine(dir, "out.raw")));
-    }
-
-    private static byte[] BadFile(string kind)
-    {
-        switch (kind)
-        {
-            case "empty":
-                return [];
-            case "random":
-                return RandomBytes(1000, seed: 99);
-            case "truncated":
-            {
-                var b = DicomBytes.Part10(DicomBytes.ExplicitLE).Element(0x0010, 0x0010, "PN", DicomBytes.Text("Doe^John"));
-                return b.ToArray()[..^3];
-            }
-            case "nested":
-                return Nested(5000, explicitVR: true, undefinedLengths: false);
-            case "cut-deflate":
-            {
-                var ds = new DicomBytes().Element(0x0008, 0x0060, "CS", DicomBytes.Text("OT")).Element(0x0010, 0x4000, "UT", RandomBytes(4000, seed: 1));
-                return DicomBytes.Part10(DicomBytes.DeflatedLE).Raw(DicomBytes.Deflate(ds.ToArray()).AsSpan(0, 200)).ToArray();
-            }
-            case "short-pixels":
-            {
-                var b = Image(DicomBytes.ExplicitLE, rows: 16, columns: 16, samples: 1, bitsAllocated: 16, frames: null);
-                return b.Element(0x7FE0, 0x0010, "OW", new byte[100]).ToArray();
-            }
-            default:
-            {
-                var b = Image(DicomBytes.ExplicitLE, rows: 4, columns: 4, samples: 1, bitsAllocated: 7, frames: null);
-                return b.Element(0x7FE0, 0x0010, "OB", new byte[16]).ToArray();
-            }
-        }
-    }
-
     // ---- helpers ----
 
     /// <summary>Runs <paramref name="action"/> off the test thread under a deadline and checks that it failed with
@@ -586,55 +526,6 @@ public sealed partial class MalformedInputTests
 
     private static DicomFile Read(byte[] bytes, DicomReadOptions? options = null, bool seekable = true) =>
         DicomReader.Read(seekable ? new MemoryStream(bytes) : new ForwardOnlyStream(bytes), options);
-
-    private static byte[] RandomBytes(int count, int seed)
-    {
-        var b = new byte[count];
-        new Random(seed).NextBytes(b);
-        return b;
-    }
-
-    private static DicomBytes Image(string syntax, ushort rows, ushort columns, ushort samples, ushort bitsAllocated, string? frames)
-    {
-        var b = DicomBytes.Part10(syntax);
-        b.Element(0x0008, 0x0060, "CS", DicomBytes.Text("OT"));
-        b.Element(0x0028, 0x0002, "US", DicomBytes.US(samples));
-        b.Element(0x0028, 0x0004, "CS", DicomBytes.Text(samples == 1 ? "MONOCHROME2" : "RGB"));
-        if (frames is not null)
-        {
-            b.Element(0x0028, 0x0008, "IS", DicomBytes.Text(frames));
-        }
-        b.Element(0x0028, 0x0010, "US", DicomBytes.US(rows));
-        b.Element(0x0028, 0x0011, "US", DicomBytes.US(columns));
-        b.Element(0x0028, 0x0100, "US", DicomBytes.US(bitsAllocated));
-        b.Element(0x0028, 0x0101, "US", DicomBytes.US(bitsAllocated));
-        b.Element(0x0028, 0x0102, "US", DicomBytes.US((ushort)(bitsAllocated - 1)));
-        b.Element(0x0028, 0x0103, "US", DicomBytes.US(0));
-        return b;
-    }
-
-    /// <summary>A Part 10 file whose dataset is one sequence of one item holding a sequence, <paramref name="depth"/>
-    /// times over.</summary>
-    private static byte[] Nested(int depth, bool explicitVR, bool undefinedLengths)
-    {
-        var b = DicomBytes.Part10(explicitVR ? DicomBytes.ExplicitLE : DicomBytes.ImplicitLE);
-        // Per level: sequence header (12 explicit, 8 implicit) and item header (8).
-        var perLevel = (uint)(explicitVR ? 20 : 16);
-        for (var i = 0; i < depth; i++)
-        {
-            var inside = (uint)(depth - i - 1) * perLevel;
-            b.Header(0x0008, 0x1115, "SQ", undefinedLengths ? 0xFFFFFFFF : inside + 8);
-            b.Item(undefinedLengths ? 0xFFFFFFFF : inside);
-        }
-        if (undefinedLengths)
-        {
-            for (var i = 0; i < depth; i++)
-            {
-                b.ItemDelimiter().SequenceDelimiter();
-            }
-        }
-        return b.ToArray();
-    }
 
     /// <summary>A stream that cannot tell its length, like a socket or a pipe.</summary>
     private sealed class ForwardOnlyStream(byte[] bytes) : Stream

@@ -3,7 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RemoteDx.Dicom.IO;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.Malformed;
 
@@ -206,10 +206,10 @@ public sealed class ReaderPropertyTests
     [MemberData(nameof(MutatedFiles))]
     public void Mutated_files_parse_or_fail_with_a_DicomException(string name)
     {
-        var original = File.ReadAllBytes(Path.Combine(ExternalTools.PydicomTestFiles, name));
+        var original = File.ReadAllBytes(Path.Combine(Tool.PydicomTestFiles, name));
         // The header sits in the first few hundred bytes: bias a third of the mutations there, where they bite.
         // One in four goes through a file with lazy pixel data, the way the CLI reads.
-        var path = Path.Combine(ExternalTools.TempDir(), "mutated.dcm");
+        var path = Path.Combine(TempDirectory.ForTestRun(), "mutated.dcm");
         var property = Prop.ForAll(Mutations, Arb.From(Gen.Choose(0, 7)), (mutations, how) =>
         {
             var headerOnly = how % 2 == 0;

@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using RemoteDx.Dicom.Codecs;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.Network;
 
@@ -23,7 +23,7 @@ public sealed class DcmtkInteropTests
     [Fact]
     public async Task StorescuInstancesArriveUnchangedInEachTransferSyntax()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var files = new List<string> { Net.TestFile("CT_small.dcm"), Net.TestFile("MR_small_implicit.dcm"), Net.TestFile("MR_small_RLE.dcm"), Net.TestFile("rtplan.dcm") };
         // JPEG lossless SV1 made by DCMTK from an explicit VR file.
         var jpegLl = Path.Combine(dir, "ct_jpegll.dcm");
@@ -104,7 +104,7 @@ public sealed class DcmtkInteropTests
     [Fact]
     public async Task DicomClientStoresIntoStorescpAndTheFilesMatch()
     {
-        var outDir = ExternalTools.TempDir();
+        var outDir = TempDirectory.ForTestRun();
         var port = Net.FreePort();
         using var storescp = Net.Start("storescp", "-aet", "STORESCP", "-od", outDir, "+xa", port.ToString());
         try
@@ -136,7 +136,7 @@ public sealed class DcmtkInteropTests
         }
         finally
         {
-            storescp.Kill(true);
+            storescp.Kill();
         }
     }
 
@@ -164,7 +164,7 @@ public sealed class DcmtkInteropTests
     {
         var cert = Path.Combine(dir, "cert.pem");
         var key = Path.Combine(dir, "key.pem");
-        ExternalTools.RunOk("openssl", "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+        Tool.RunOk("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
             "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             // Also a client certificate in the mutual TLS test: the listener requires the clientAuth usage.
             "-addext", "extendedKeyUsage=serverAuth,clientAuth");
@@ -174,7 +174,7 @@ public sealed class DcmtkInteropTests
     [Fact]
     public async Task TlsEchoscuStorescuAndDicomClientWork()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var (certPath, keyPath) = MakeCertificate(dir);
         using var cert = X509Certificate2.CreateFromPemFile(certPath, keyPath);
         await using var s = await TestServer.StartAsync(o =>
@@ -203,14 +203,14 @@ public sealed class DcmtkInteropTests
         }
         Assert.True((await s.Observer.NextAsync()).Info.Tls);
         // A client that does not trust the server's certificate fails the handshake.
-        options.TrustedCertificates = [X509CertificateLoader.LoadCertificateFromFile(MakeCertificate(ExternalTools.TempDir()).Cert)];
+        options.TrustedCertificates = [X509CertificateLoader.LoadCertificateFromFile(MakeCertificate(TempDirectory.ForTestRun()).Cert)];
         await Assert.ThrowsAsync<DicomNetworkException>(() => DicomClient.ConnectAsync(options, [PresentationContextProposal.Verification]));
     }
 
     [Fact]
     public async Task MutualTlsRequiresATrustedClientCertificate()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var (certPath, keyPath) = MakeCertificate(dir);
         using var cert = X509Certificate2.CreateFromPemFile(certPath, keyPath);
         await using var s = await TestServer.StartAsync(o =>

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.Network;
 
@@ -79,7 +78,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static async Task<TestServer> StartAsync(Action<DicomServerOptions>? configure = null)
     {
-        var root = ExternalTools.TempDir();
+        var root = TempDirectory.ForTestRun();
         var tempDir = Path.Combine(root, "incoming");
         var storeDir = Path.Combine(root, "stored");
         Directory.CreateDirectory(storeDir);
@@ -102,46 +101,16 @@ internal sealed class TestServer : IAsyncDisposable
 
 internal static class Net
 {
-    public const string Dcmtk = "dcmtk";
+    public static string TestFile(string name) => Path.Combine(Tool.PydicomTestFiles, name);
 
-    public static string TestFile(string name) => Path.Combine(ExternalTools.PydicomTestFiles, name);
-
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static ProcessStartInfo Psi(string tool, string[] args)
-    {
-        var psi = new ProcessStartInfo(ExternalTools.Require(tool, Dcmtk)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // Without TCP_NODELAY DCMTK waits for delayed ACKs (~40 ms per message).
-        psi.Environment["TCP_NODELAY"] = "1";
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        return psi;
-    }
+    public static int FreePort() => LoopbackPort.Free();
 
     /// <summary>Runs a DCMTK tool to completion, asynchronously (the server under test runs in this process).</summary>
     public static async Task<(int Code, string Output)> RunAsync(string tool, params string[] args)
     {
-        using var p = Process.Start(Psi(tool, args))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(true);
-            throw new TimeoutException($"{tool} {string.Join(' ', args)} did not finish in 120 s");
-        }
-        return (p.ExitCode, await stdout + await stderr);
+        using var p = Start(tool, args);
+        var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
+        return (code, p.Output);
     }
 
     public static async Task RunOkAsync(string tool, params string[] args)
@@ -150,16 +119,17 @@ internal static class Net
         Assert.True(code == 0, $"{tool} {string.Join(' ', args)} exited {code}:\n{output}");
     }
 
-    public static Process Start(string tool, params string[] args) => Process.Start(Psi(tool, args))!;
+    /// <summary>Starts a tool found through the tool → package map (ChildProcess sets TCP_NODELAY for DCMTK).</summary>
+    public static ChildProcess Start(string tool, params string[] args) => ChildProcess.Start(Tool.Require(tool), args);
 
-    public static async Task WaitForPortAsync(int port, Process? process = null)
+    public static async Task WaitForPortAsync(int port, ChildProcess? process = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
             if (process is { HasExited: true })
             {
-                throw new InvalidOperationException($"process exited {process.ExitCode}: {process.StandardError.ReadToEnd()}");
+                throw new InvalidOperationException($"process exited {process.ExitCode}: {process.Output}");
             }
             try
             {

@@ -1,6 +1,6 @@
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.Network;
 
@@ -90,7 +90,7 @@ public sealed class StoreContractTests
     public async Task A_temp_folder_that_cannot_be_created_answers_A701_and_the_association_goes_on()
     {
         await using var s = await TestServer.StartAsync();
-        var blocker = Path.Combine(ExternalTools.TempDir(), "a-file");
+        var blocker = Path.Combine(TempDirectory.ForTestRun(), "a-file");
         await File.WriteAllTextAsync(blocker, "not a folder");
         s.Handler.Destination = new StoreDestination(Path.Combine(blocker, "tmp"), WritePart10Header: true);
         var file = Net.TestFile("CT_small.dcm");

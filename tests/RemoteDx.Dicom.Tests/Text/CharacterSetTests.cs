@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using RemoteDx.Dicom.Text;
+using RemoteDx.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -620,35 +620,5 @@ public sealed class CharacterSetTests
     }));
 
     /// <summary>Runs a script under Debian's python3; a missing interpreter or pydicom fails the test.</summary>
-    private static string RunPython(string script)
-    {
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python))
-        {
-            throw new InvalidOperationException("/usr/bin/python3 is missing: apt-get install python3-pydicom");
-        }
-        var psi = new ProcessStartInfo(python, ["-c", script])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        psi.Environment["PYTHONIOENCODING"] = "utf-8";
-        using var p = Process.Start(psi);
-        if (p is null)
-        {
-            throw new InvalidOperationException("could not start /usr/bin/python3");
-        }
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        if (!p.WaitForExit(60_000) || p.ExitCode != 0)
-        {
-            var err = stderr.Result;
-            throw new InvalidOperationException(err.Contains("No module named", StringComparison.Ordinal)
-                ? "pydicom is missing: apt-get install python3-pydicom (" + err.Trim() + ")"
-                : "pydicom script failed: " + err);
-        }
-        return stdout;
-    }
+    private static string RunPython(string script) => Tool.PythonOk(script);
 }

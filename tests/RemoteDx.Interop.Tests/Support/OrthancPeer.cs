@@ -34,12 +34,12 @@ public sealed class OrthancPeer : IAsyncDisposable
     /// <summary>Writes the configuration, starts Orthanc and waits for GET /system.</summary>
     public static async Task<OrthancPeer> StartAsync(int remoteDxPort)
     {
-        var exe = Tools.Orthanc;
-        var root = Tools.TempDir("orthanc");
+        var exe = Tool.Require("Orthanc");
+        var root = TempDirectory.ForTestRun("orthanc");
         var storage = Path.Combine(root, "storage");
         Directory.CreateDirectory(storage);
-        var httpPort = Tools.FreePort();
-        var dicomPort = Tools.FreePort();
+        var httpPort = LoopbackPort.Free();
+        var dicomPort = LoopbackPort.Free();
         var config = new JsonObject
         {
             ["Name"] = "RemoteDxInterop",
@@ -147,6 +147,6 @@ public sealed class OrthancPeer : IAsyncDisposable
         Http.Dispose();
         _process.Dispose();
         await Task.Yield();
-        Tools.TryDeleteDirectory(Root);
+        TempDirectory.TryDelete(Root);
     }
 }

@@ -16,7 +16,7 @@ public static class RemoteDxCli
     }
 
     public static ChildProcess StartSend(int port, IEnumerable<string> paths, string calledAe = "ANY-SCP") =>
-        ChildProcess.Start(Tools.RemoteDxExe, ["send", "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ChildProcess.Start(RemoteDxCommand.Path, ["send", "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             .. paths, "--aet", "RDXTEST", "--called-aet", calledAe]);
 
     public static async Task<SendResult> SendAsync(int port, IEnumerable<string> paths, string calledAe = "ANY-SCP")

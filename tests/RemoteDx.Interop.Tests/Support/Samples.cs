@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
 
@@ -9,8 +8,7 @@ namespace RemoteDx.Interop.Tests.Support;
 /// never collide in a shared archive), optionally edited.</summary>
 public static class Samples
 {
-    public static string NewUid() =>
-        "2.25." + new BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true).ToString(CultureInfo.InvariantCulture);
+    public static string NewUid() => RemoteDx.Testing.TestUids.New();
 
     /// <summary>Writes a copy of <paramref name="source"/> under a new SOP Instance UID; returns (path, uid).</summary>
     public static (string Path, string SopInstanceUid) Copy(string source, string directory, Action<Dataset>? edit = null, string? sopInstanceUid = null)

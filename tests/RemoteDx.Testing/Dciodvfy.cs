@@ -1,15 +1,13 @@
-namespace RemoteDx.Dicom.Tests.Support;
+namespace RemoteDx.Testing;
 
 /// <summary>Runs dicom3tools' dciodvfy, which checks a file against its IOD. It exits 0 even when it reports errors, so
 /// the verdict is read from its output: every line starting "Error" is an error. A missing dciodvfy fails the test.</summary>
 public static class Dciodvfy
 {
-    public const string Package = "dicom3tools";
-
     /// <summary>The "Error" lines dciodvfy prints for the file, and all of its output (for the failure message).</summary>
     public static (IReadOnlyList<string> Errors, string Output) Check(string path)
     {
-        var (_, stdout, stderr) = ExternalTools.Run("dciodvfy", Package, path);
+        var (_, stdout, stderr) = Tool.Run("dciodvfy", path);
         var output = stdout + stderr;
         var errors = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("Error", StringComparison.Ordinal)).ToList();
         return (errors, output);
@@ -22,7 +20,7 @@ public static class Dciodvfy
         var warnings = allowWarnings ? 0 : output.Split('\n').Count(l => l.StartsWith("Warning", StringComparison.Ordinal));
         if (errors.Count > 0 || warnings > 0)
         {
-            throw new Xunit.Sdk.XunitException($"dciodvfy reports {errors.Count} error(s) and {warnings} warning(s) for {path}:\n{output}");
+            throw new InvalidOperationException($"dciodvfy reports {errors.Count} error(s) and {warnings} warning(s) for {path}:\n{output}");
         }
     }
 }

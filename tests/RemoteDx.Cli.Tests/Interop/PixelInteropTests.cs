@@ -1,7 +1,8 @@
+using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
-namespace RemoteDx.Dicom.Tests.Interop;
+namespace RemoteDx.Cli.Tests.Interop;
 
 /// <summary>Source images written by pydicom, encoded by DCMTK and GDCM in every transfer syntax we claim, decoded
 /// by `remotedx pixels` and compared with what the other implementation decodes.</summary>
@@ -9,8 +10,8 @@ public sealed class InteropSources
 {
     public InteropSources()
     {
-        Dir = ExternalTools.TempDir();
-        ExternalTools.RunOk(ExternalTools.Python, "python3-pydicom python3-numpy", Script("make_sources.py"), Dir);
+        Dir = TempDirectory.ForTestRun();
+        Tool.RunOk(Tool.Python, Script("make_sources.py"), Dir);
     }
 
     public string Dir { get; }
@@ -21,23 +22,23 @@ public sealed class InteropSources
 public sealed class PixelInteropTests(InteropSources sources) : IClassFixture<InteropSources>
 {
     // (encoder, its arguments, decoder producing the reference from the encoded file or null when lossless)
-    private static readonly Dictionary<string, (string Tool, string Package, string[] Args, string? RefTool, string[] RefArgs, string Syntax)> Encodings = new()
+    private static readonly Dictionary<string, (string Tool, string[] Args, string? RefTool, string[] RefArgs, string Syntax)> Encodings = new()
     {
-        ["implicit-le"] = ("dcmconv", "dcmtk", ["+ti"], null, [], "1.2.840.10008.1.2"),
-        ["explicit-be"] = ("dcmconv", "dcmtk", ["+tb"], null, [], "1.2.840.10008.1.2.2"),
-        ["deflated"] = ("dcmconv", "dcmtk", ["+td"], null, [], "1.2.840.10008.1.2.1.99"),
-        ["rle-dcmtk"] = ("dcmcrle", "dcmtk", [], null, [], "1.2.840.10008.1.2.5"),
-        ["rle-gdcm"] = ("gdcmconv", "libgdcm-tools", ["--rle"], null, [], "1.2.840.10008.1.2.5"),
-        ["jpeg-sv1"] = ("dcmcjpeg", "dcmtk", ["+e1"], null, [], "1.2.840.10008.1.2.4.70"),
-        ["jpeg-process14"] = ("dcmcjpeg", "dcmtk", ["+el", "+sv", "6"], null, [], "1.2.840.10008.1.2.4.57"),
-        ["jpeg-baseline"] = ("dcmcjpeg", "dcmtk", ["+eb", "+cr"], "dcmdjpeg", ["+cn"], "1.2.840.10008.1.2.4.50"),
-        ["jpeg-baseline-ybr444"] = ("dcmcjpeg", "dcmtk", ["+eb", "+s4"], "dcmdjpeg", ["+cn"], "1.2.840.10008.1.2.4.50"),
-        ["jpeg-extended"] = ("dcmcjpeg", "dcmtk", ["+ee"], "dcmdjpeg", ["+cn"], "1.2.840.10008.1.2.4.51"),
-        ["jpegls-lossless"] = ("dcmcjpls", "dcmtk", ["+el"], null, [], "1.2.840.10008.1.2.4.80"),
-        ["jpegls-near"] = ("dcmcjpls", "dcmtk", ["+en"], "dcmdjpls", [], "1.2.840.10008.1.2.4.81"),
-        ["jpegls-gdcm"] = ("gdcmconv", "libgdcm-tools", ["--jpegls"], null, [], "1.2.840.10008.1.2.4.80"),
-        ["j2k-gdcm"] = ("gdcmconv", "libgdcm-tools", ["--j2k"], null, [], "1.2.840.10008.1.2.4.90"),
-        ["j2k-lossy-gdcm"] = ("gdcmconv", "libgdcm-tools", ["--j2k", "--lossy", "-q", "30"], "gdcmconv", ["--raw"], "1.2.840.10008.1.2.4.91"),
+        ["implicit-le"] = ("dcmconv", ["+ti"], null, [], "1.2.840.10008.1.2"),
+        ["explicit-be"] = ("dcmconv", ["+tb"], null, [], "1.2.840.10008.1.2.2"),
+        ["deflated"] = ("dcmconv", ["+td"], null, [], "1.2.840.10008.1.2.1.99"),
+        ["rle-dcmtk"] = ("dcmcrle", [], null, [], "1.2.840.10008.1.2.5"),
+        ["rle-gdcm"] = ("gdcmconv", ["--rle"], null, [], "1.2.840.10008.1.2.5"),
+        ["jpeg-sv1"] = ("dcmcjpeg", ["+e1"], null, [], "1.2.840.10008.1.2.4.70"),
+        ["jpeg-process14"] = ("dcmcjpeg", ["+el", "+sv", "6"], null, [], "1.2.840.10008.1.2.4.57"),
+        ["jpeg-baseline"] = ("dcmcjpeg", ["+eb", "+cr"], "dcmdjpeg", ["+cn"], "1.2.840.10008.1.2.4.50"),
+        ["jpeg-baseline-ybr444"] = ("dcmcjpeg", ["+eb", "+s4"], "dcmdjpeg", ["+cn"], "1.2.840.10008.1.2.4.50"),
+        ["jpeg-extended"] = ("dcmcjpeg", ["+ee"], "dcmdjpeg", ["+cn"], "1.2.840.10008.1.2.4.51"),
+        ["jpegls-lossless"] = ("dcmcjpls", ["+el"], null, [], "1.2.840.10008.1.2.4.80"),
+        ["jpegls-near"] = ("dcmcjpls", ["+en"], "dcmdjpls", [], "1.2.840.10008.1.2.4.81"),
+        ["jpegls-gdcm"] = ("gdcmconv", ["--jpegls"], null, [], "1.2.840.10008.1.2.4.80"),
+        ["j2k-gdcm"] = ("gdcmconv", ["--j2k"], null, [], "1.2.840.10008.1.2.4.90"),
+        ["j2k-lossy-gdcm"] = ("gdcmconv", ["--j2k", "--lossy", "-q", "30"], "gdcmconv", ["--raw"], "1.2.840.10008.1.2.4.91"),
     };
 
     private static readonly string[] Native = ["implicit-le", "explicit-be", "deflated"];
@@ -72,11 +73,11 @@ public sealed class PixelInteropTests(InteropSources sources) : IClassFixture<In
     [MemberData(nameof(Cases))]
     public void Pixels_decode_to_what_the_reference_decodes(string source, string encoding)
     {
-        var (tool, package, args, refTool, refArgs, syntax) = Encodings[encoding];
-        var dir = ExternalTools.TempDir();
+        var (tool, args, refTool, refArgs, syntax) = Encodings[encoding];
+        var dir = TempDirectory.ForTestRun();
         var src = Path.Combine(sources.Dir, source);
         var encoded = Path.Combine(dir, "encoded.dcm");
-        ExternalTools.RunOk(tool, package, [.. args, src, encoded]);
+        Tool.RunOk(tool, [.. args, src, encoded]);
 
         var file = DicomReader.ReadFile(encoded);
         Assert.Equal(syntax, file.TransferSyntax.Uid);
@@ -86,16 +87,15 @@ public sealed class PixelInteropTests(InteropSources sources) : IClassFixture<In
         if (refTool is not null)
         {
             reference = Path.Combine(dir, "reference.dcm");
-            ExternalTools.RunOk(refTool, refTool == "gdcmconv" ? "libgdcm-tools" : "dcmtk", [.. refArgs, encoded, reference]);
+            Tool.RunOk(refTool, [.. refArgs, encoded, reference]);
         }
         var frames = file.Dataset.GetInt(Tag.NumberOfFrames) ?? 1;
         for (var frame = 0; frame < frames; frame++)
         {
             var expectedPath = Path.Combine(dir, $"expected{frame}.raw");
-            ExternalTools.RunOk(ExternalTools.Python, "python3-pydicom", InteropSources.Script("pixels_ref.py"), reference, frame.ToString(System.Globalization.CultureInfo.InvariantCulture), expectedPath);
+            Tool.RunOk(Tool.Python, InteropSources.Script("pixels_ref.py"), reference, frame.ToString(System.Globalization.CultureInfo.InvariantCulture), expectedPath);
             var oursPath = Path.Combine(dir, $"ours{frame}.raw");
-            var stderr = new StringWriter();
-            var rc = Cli.Run(["pixels", encoded, oursPath, "--frame", frame.ToString(System.Globalization.CultureInfo.InvariantCulture)], TextWriter.Null, stderr);
+            var (rc, _, stderr) = RemoteDxCommand.Run("pixels", encoded, oursPath, "--frame", frame.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(rc == 0, $"remotedx pixels failed: {stderr}");
             var expected = File.ReadAllBytes(expectedPath);
             var ours = File.ReadAllBytes(oursPath);

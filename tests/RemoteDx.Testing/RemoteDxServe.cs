@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace RemoteDx.Interop.Tests.Support;
+namespace RemoteDx.Testing;
 
 /// <summary>`remotedx serve` as a child process on loopback: DICOM and HTTP bound to port 0, the ports read back from
-/// its log, ready once GET /healthz answers 200.</summary>
+/// its log, ready once GET /healthz answers 200. Disposing kills it.</summary>
 public sealed partial class RemoteDxServe : IAsyncDisposable
 {
     private readonly ChildProcess _process;
@@ -17,18 +17,16 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         var args = new List<string> { "serve", "--data", dataDirectory, "--dicom-port", "0", "--http-url", "http://127.0.0.1:0" };
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            // Only loopback peers in these tests; nothing else may reach the listener.
             ["RemoteDx__Dicom__AeTitle"] = "REMOTEDX",
+            // Tests sign in many times from one address; the login rate limit has tests of its own that set it.
+            ["RemoteDx__Security__LoginPermitsPerMinute"] = "100000",
             ["DOTNET_NOLOGO"] = "1",
         };
-        if (env is not null)
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
-            foreach (var (k, v) in env)
-            {
-                environment[k] = v;
-            }
+            environment[k] = v;
         }
-        _process = ChildProcess.Start(Tools.RemoteDxExe, args, environment);
+        _process = ChildProcess.Start(RemoteDxCommand.Path, args, environment);
         _process.StdoutLine += OnLine;
     }
 
@@ -42,8 +40,8 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
-    /// <summary>The web server's base address, for <see cref="ApiClient"/>.</summary>
-    public Uri HttpBase => new($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}/");
+    /// <summary>The web server's base address, for <see cref="ApiClient"/> and the browser.</summary>
+    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}/");
 
     /// <summary>The DICOM TLS port when serve was configured with a certificate, else null.</summary>
     public int? TlsPort { get; private set; }
@@ -58,7 +56,7 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         var serve = new RemoteDxServe(dataDirectory, env);
         try
         {
-            await serve.WaitReadyAsync(TimeSpan.FromSeconds(60));
+            await serve.WaitReadyAsync(TimeSpan.FromSeconds(90));
         }
         catch
         {
@@ -100,21 +98,24 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
             }
             await Task.WhenAny(ports, Task.Delay(50));
         }
-        DicomPort = _dicomPort.Task.Result;
-        HttpPort = _httpPort.Task.Result;
+        DicomPort = await _dicomPort.Task;
+        HttpPort = await _httpPort.Task;
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {
             try
             {
-                using var r = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"));
+                using var r = await http.GetAsync(new Uri(BaseUrl, "healthz"));
                 if ((int)r.StatusCode == 200)
                 {
                     return;
                 }
             }
             catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
             {
             }
             if (_process.HasExited || DateTime.UtcNow > deadline)

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using RemoteDx.Dicom.IO;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
-namespace RemoteDx.Dicom.Tests.IO;
+namespace RemoteDx.Cli.Tests.IO;
 
 public sealed class DumpTests
 {
@@ -25,12 +24,11 @@ public sealed class DumpTests
     [InlineData("charset_files/chrRuss.dcm")]
     public void Dump_json_matches_pydicom_to_json(string relative)
     {
-        var path = Path.Combine(Path.GetDirectoryName(ExternalTools.PydicomTestFiles)!, relative);
-        var expected = ExternalTools.PythonOk(PydicomJson, path);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        Assert.Equal(0, Cli.Run(["dump", path, "--json"], stdout, stderr));
-        using var ours = JsonDocument.Parse(stdout.ToString());
+        var path = Path.Combine(Path.GetDirectoryName(Tool.PydicomTestFiles)!, relative);
+        var expected = Tool.PythonOk(PydicomJson, path);
+        var (code, stdout, stderr) = RemoteDxCommand.Run("dump", path, "--json");
+        Assert.True(code == 0, stderr);
+        using var ours = JsonDocument.Parse(stdout);
         using var theirs = JsonDocument.Parse(expected);
         var diffs = new List<string>();
         Compare(theirs.RootElement, ours.RootElement, "", diffs);
@@ -43,44 +41,22 @@ public sealed class DumpTests
     [InlineData("rtplan.dcm")]
     public void Dump_text_lists_the_same_elements_as_dcmdump(string name)
     {
-        var path = Path.Combine(ExternalTools.PydicomTestFiles, name);
-        var reference = ExternalTools.RunOk("dcmdump", "dcmtk", "-q", "+L", path);
-        var stdout = new StringWriter();
-        Assert.Equal(0, Cli.Run(["dump", path], stdout, TextWriter.Null));
+        var path = Path.Combine(Tool.PydicomTestFiles, name);
+        var reference = Tool.RunOk("dcmdump", "-q", "+L", path);
+        var (code, stdout, stderr) = RemoteDxCommand.Run("dump", path);
+        Assert.True(code == 0, stderr);
         static List<string> TagsAndVRs(string dump) => dump.Split('\n')
             .Select(l => l.TrimStart().ToUpperInvariant())
             .Where(l => l.StartsWith('(') && !l.StartsWith("(FFFE", StringComparison.Ordinal))
             .Select(l => l[..14])
             .ToList();
-        Assert.Equal(TagsAndVRs(reference), TagsAndVRs(stdout.ToString()));
+        Assert.Equal(TagsAndVRs(reference), TagsAndVRs(stdout));
         // String values appear identically.
         foreach (var line in reference.Split('\n').Where(l => l.Contains(" [", StringComparison.Ordinal) && l.TrimStart().StartsWith('(')))
         {
             var value = line[line.IndexOf('[', StringComparison.Ordinal)..(line.LastIndexOf(']') + 1)];
-            Assert.Contains(value, stdout.ToString(), StringComparison.Ordinal);
+            Assert.Contains(value, stdout, StringComparison.Ordinal);
         }
-    }
-
-    [Fact]
-    public void Header_only_read_stops_before_pixel_data_and_lazy_read_loads_it_on_demand()
-    {
-        var path = Path.Combine(ExternalTools.PydicomTestFiles, "CT_small.dcm");
-        var full = DicomReader.ReadFile(path);
-        var header = DicomReader.ReadFile(path, new DicomReadOptions { StopBeforePixelData = true });
-        Assert.False(header.Dataset.Contains(Tag.PixelData));
-        Assert.Equal(full.Dataset.Count(e => e.Tag < Tag.PixelData), header.Dataset.Count);
-
-        var lazy = DicomReader.ReadFile(path, new DicomReadOptions { LazyPixelData = true });
-        var pixel = lazy.Dataset[Tag.PixelData]!;
-        Assert.False(pixel.IsLoaded);
-        Assert.True(full.Dataset[Tag.PixelData]!.Buffer.Span.SequenceEqual(pixel.Buffer.Span));
-        Assert.True(pixel.IsLoaded);
-
-        // Encapsulated pixel data: fragments are loaded lazily too.
-        var jpegPath = Path.Combine(ExternalTools.PydicomTestFiles, "MR_small_jpeg_ls_lossless.dcm");
-        var lazyJ = DicomReader.ReadFile(jpegPath, new DicomReadOptions { LazyPixelData = true });
-        var fullJ = DicomReader.ReadFile(jpegPath);
-        Assert.Equal(PixelDataDecoder.DecodeFrame(fullJ, 0), PixelDataDecoder.DecodeFrame(lazyJ, 0));
     }
 
     private static void Compare(JsonElement expected, JsonElement actual, string path, List<string> diffs)

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace RemoteDx.Interop.Tests.Support;
+namespace RemoteDx.Testing;
 
-/// <summary>A peer or CLI run as a child process, its stdout and stderr collected line by line (for assertions and
-/// for failure messages). Disposing kills it if it still runs.</summary>
+/// <summary>A peer or CLI run as a child process (serve, storescu, Orthanc, the CLI), its stdout and stderr collected
+/// line by line for assertions and failure messages. Disposing kills it if it still runs.</summary>
 public sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
@@ -24,13 +24,16 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Raised (on a pool thread) for each stdout line as it arrives.</summary>
     public event Action<string>? StdoutLine;
 
-    public static ChildProcess Start(string exe, IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null)
+    /// <summary>Starts <paramref name="exe"/> (a full path: from <see cref="Tool.Require"/> or
+    /// <see cref="RemoteDxCommand.Path"/>); <paramref name="stdin"/>, when given, is written and closed.</summary>
+    public static ChildProcess Start(string exe, IEnumerable<string> args, IDictionary<string, string>? env = null,
+        string? workingDirectory = null, string? stdin = null, IEnumerable<string>? removeEnvironment = null)
     {
         var psi = new ProcessStartInfo(exe)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = false,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
@@ -40,12 +43,13 @@ public sealed class ChildProcess : IDisposable
         }
         // Debian's DCMTK leaves Nagle on unless asked; without it every DIMSE message waits for a delayed ACK.
         psi.Environment["TCP_NODELAY"] = "1";
-        if (env is not null)
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
-            foreach (var (k, v) in env)
-            {
-                psi.Environment[k] = v;
-            }
+            psi.Environment[k] = v;
+        }
+        foreach (var k in removeEnvironment ?? [])
+        {
+            psi.Environment.Remove(k);
         }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var child = new ChildProcess(process);
@@ -57,7 +61,26 @@ public sealed class ChildProcess : IDisposable
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
         return child;
+    }
+
+    /// <summary>Runs to completion; throws with the output when it exits non-zero or outlives the timeout.</summary>
+    public static async Task<string> RunAsync(string exe, IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null,
+        IDictionary<string, string>? env = null)
+    {
+        var argList = args.ToList();
+        using var child = Start(exe, argList, env, stdin: stdin);
+        var code = await child.WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{exe} {string.Join(' ', argList)} exited with {code}:\n{child.Output}");
+        }
+        return child.Output;
     }
 
     private void OnLine(string? line, bool isStdout)
@@ -128,7 +151,7 @@ public sealed class ChildProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: false);
+                _process.Kill(entireProcessTree: true);
             }
         }
         catch (InvalidOperationException)
