@@ -199,7 +199,9 @@ public sealed class DicomClient : IAsyncDisposable
             await using (fs.ConfigureAwait(false))
             {
                 fs.Position = header.DatasetOffset;
-                return await SendStoreAsync(pc, header.SopClassUid, header.SopInstanceUid, fs, header.DatasetLength, ct).ConfigureAwait(false);
+                // A file written by a tool that does not pad its deflated stream is sent padded (PS3.5 A.5).
+                return await SendStoreAsync(pc, header.SopClassUid, header.SopInstanceUid, fs, header.DatasetLength, ct,
+                    padToEven: header.TransferSyntax.IsDeflated).ConfigureAwait(false);
             }
         }
         var file = DicomReader.ReadFile(path);
@@ -259,7 +261,8 @@ public sealed class DicomClient : IAsyncDisposable
             ?? throw new DicomNetworkException($"{_options.CalledAE} accepted no presentation context for {name} in {syntax.Name}, explicit or implicit VR little endian");
     }
 
-    private async Task<DimseStatus> SendStoreAsync(AcceptedPresentationContext pc, string sopClass, string sopInstance, Stream dataset, long length, CancellationToken ct)
+    private async Task<DimseStatus> SendStoreAsync(AcceptedPresentationContext pc, string sopClass, string sopInstance, Stream dataset, long length, CancellationToken ct,
+        bool padToEven = false)
     {
         var id = NextMessageId();
         await DimseSender.SendCommandAsync(_dul, pc.Id, new DimseCommand
