@@ -28,6 +28,9 @@ public sealed class DicomClient : IAsyncDisposable
 
     public IReadOnlyList<AcceptedPresentationContext> AcceptedContexts { get; }
 
+    /// <summary>The association is still in data transfer (PS3.8 Sta6): not aborted, released or broken.</summary>
+    public bool IsEstablished => _dul.State == DulState.Sta6DataTransfer;
+
     /// <exception cref="DicomAssociationRejectedException">The peer rejected the association.</exception>
     /// <exception cref="DicomNetworkException">Connection, TLS or protocol failure.</exception>
     public static async Task<DicomClient> ConnectAsync(DicomClientOptions options, IReadOnlyList<PresentationContextProposal> contexts, CancellationToken ct = default)
@@ -274,7 +277,7 @@ public sealed class DicomClient : IAsyncDisposable
             Priority = DimsePriority.Medium,
             HasDataSet = true,
         }, ct).ConfigureAwait(false);
-        await DimseSender.SendDataSetAsync(_dul, pc.Id, dataset, length, ct).ConfigureAwait(false);
+        await DimseSender.SendDataSetAsync(_dul, pc.Id, dataset, length, ct, padToEven).ConfigureAwait(false);
         return await ReceiveResponseAsync(DimseCommandField.CStoreRsp, id, ct).ConfigureAwait(false);
     }
 
