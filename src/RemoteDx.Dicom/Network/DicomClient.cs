@@ -62,6 +62,10 @@ public sealed class DicomClient : IAsyncDisposable
                 }
             }
             stream = tcp.GetStream();
+            if (options.TransportFilter is { } filter)
+            {
+                stream = filter(stream);
+            }
             if (options.Tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
