@@ -41,11 +41,13 @@ public static partial class RelayCommand
             {
                 r.AddError("--cert and --key go together");
             }
-            if (r.GetValue(hub) is [_, var p] && (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
+            // Tokens, not GetValue: a --hub with one value is already a parse error, and GetValue would throw on it.
+            if (r.GetResult(hub) is { Tokens: [_, var pt] } && pt.Value is var p
+                && (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
             {
                 r.AddError($"--hub PORT must be 1-65535, not '{p}'");
             }
-            if (r.GetValue(compress) is { } c && c is not ("none" or "jpeg-ls" or "j2k"))
+            if (r.GetResult(compress) is { Tokens: [.., var ct] } && ct.Value is var c && c is not ("none" or "jpeg-ls" or "j2k"))
             {
                 r.AddError($"--compress must be none, jpeg-ls or j2k, not '{c}'");
             }
