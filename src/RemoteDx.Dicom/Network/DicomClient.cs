@@ -61,7 +61,7 @@ public sealed class DicomClient : IAsyncDisposable
                     throw new DicomNetworkException($"cannot connect to {options.Host}:{options.Port}: {ex.Message}", ex);
                 }
             }
-            stream = tcp.GetStream();
+            stream = new WriteTimeoutStream(tcp.GetStream(), options.DimseTimeout);
             if (options.TransportFilter is { } filter)
             {
                 stream = filter(stream);
