@@ -177,6 +177,9 @@ public static partial class RelayCommand
             CallingAE = o.Dicom.AeTitle,
             Tls = o.Hub.Tls,
             MaxPduLength = (uint)o.Dicom.MaxPduLength,
+            ConnectTimeout = TimeSpan.FromSeconds(o.Hub.ConnectTimeoutSeconds),
+            ArtimTimeout = TimeSpan.FromSeconds(o.Hub.ConnectTimeoutSeconds),
+            DimseTimeout = TimeSpan.FromSeconds(o.Hub.DimseTimeoutSeconds),
         };
         if (o.Hub.Ca is { Length: > 0 } ca)
         {

@@ -49,6 +49,10 @@ public sealed class RelayOptions
                 errors.Add($"RemoteDx:Relay:Hub:{name} '{file}' not found");
             }
         }
+        if (Hub.ConnectTimeoutSeconds < 1 || Hub.DimseTimeoutSeconds < 1)
+        {
+            errors.Add("RemoteDx:Relay:Hub:ConnectTimeoutSeconds and DimseTimeoutSeconds must be at least 1");
+        }
         if (MaxRateKBytesPerSecond < 0)
         {
             errors.Add("RemoteDx:Relay:MaxRateKBytesPerSecond must not be negative");
@@ -83,4 +87,10 @@ public sealed class RelayHubOptions
     public string? Certificate { get; set; }
 
     public string? Key { get; set; }
+
+    /// <summary>Connecting, the TLS handshake and association negotiation (each).</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Waiting for the hub's C-STORE-RSP; a link that stalls longer is treated as down.</summary>
+    public int DimseTimeoutSeconds { get; set; } = 60;
 }
