@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RemoteDx.Dicom;
@@ -20,13 +19,13 @@ public sealed partial class RelayTests : IDisposable
         await using var relay = await RemoteDxRelay.StartAsync(Path.Combine(_root, "relay"), hub.DicomPort);
         var files = MakeStudies(3, 4);
 
-        await StorescuAsync(relay.DicomPort, files);
+        await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
         await relay.WaitUntilAsync(() => relay.Queued == 0 && files.All(f => File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f))), "delivery");
 
         foreach (var f in files)
         {
             var archived = Samples.ArchivePath(hub.ArchiveRoot, f);
-            Assert.True(DatasetBytes(f).SequenceEqual(DatasetBytes(archived)), $"{Path.GetFileName(f)}: data set bytes differ at the hub");
+            Assert.True(RemoteDxRelay.DatasetBytes(f).SequenceEqual(RemoteDxRelay.DatasetBytes(archived)), $"{Path.GetFileName(f)}: data set bytes differ at the hub");
             var sop = Samples.Uids(f).Sop;
             Assert.Equal(1, IndexDatabase.Instances(hub.DatabasePath, sop));
         }
@@ -50,7 +49,7 @@ public sealed partial class RelayTests : IDisposable
         var files = MakeStudies(2, 3);
 
         // storescu gets 0000 for every instance while nothing listens at the hub's address.
-        await StorescuAsync(relay.DicomPort, files);
+        await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
         Assert.Equal(files.Count, relay.Queued);
         await relay.WaitUntilAsync(() => relay.Output.Contains("next try in", StringComparison.Ordinal), "a failed attempt");
         Assert.Contains("last error:", await RelayStatusAsync(relay.DataDirectory), StringComparison.Ordinal);
@@ -75,7 +74,7 @@ public sealed partial class RelayTests : IDisposable
         var relay = await RemoteDxRelay.StartAsync(data, hub.DicomPort, "--max-rate", "64");
         try
         {
-            await StorescuAsync(relay.DicomPort, files);
+            await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
             await relay.WaitUntilAsync(() => files.Any(f => File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f))), "a first delivery");
             Assert.True(relay.Queued > 0, "the forwarder finished before it could be killed");
             relay.KillHard();
@@ -90,7 +89,7 @@ public sealed partial class RelayTests : IDisposable
         foreach (var f in files)
         {
             var sop = Samples.Uids(f).Sop;
-            Assert.True(DatasetBytes(f).SequenceEqual(DatasetBytes(Samples.ArchivePath(hub.ArchiveRoot, f))), $"{sop} differs at the hub");
+            Assert.True(RemoteDxRelay.DatasetBytes(f).SequenceEqual(RemoteDxRelay.DatasetBytes(Samples.ArchivePath(hub.ArchiveRoot, f))), $"{sop} differs at the hub");
             Assert.Equal(1, IndexDatabase.Instances(hub.DatabasePath, sop));
             Assert.Equal(1, IndexDatabase.Jobs(hub.DatabasePath, sop));
         }
@@ -107,7 +106,7 @@ public sealed partial class RelayTests : IDisposable
         var (bad, badSop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds => ds.SetString(Tag.SeriesInstanceUID, VR.UI, "not-a-uid"));
         var good = MakeStudies(1, 2);
 
-        await StorescuAsync(relay.DicomPort, [bad, .. good]);
+        await RemoteDxRelay.StorescuAsync(relay.DicomPort, [bad, .. good]);
         await relay.WaitUntilAsync(() => relay.Queued == 0, "the queue to drain");
 
         foreach (var f in good)
@@ -150,13 +149,6 @@ public sealed partial class RelayTests : IDisposable
         return files;
     }
 
-    private static async Task StorescuAsync(int port, IEnumerable<string> files)
-    {
-        var storescu = Tools.Require("storescu", "dcmtk");
-        using var p = ChildProcess.Start(storescu, ["-aet", "MODALITY", "-aec", RemoteDxRelay.ClinicAe, "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. files]);
-        var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
-        Assert.True(code == 0 && !p.Output.Contains("Store Failed", StringComparison.OrdinalIgnoreCase), $"storescu exited {code}:\n{p.Output}");
-    }
 
     private static async Task<string> RelayStatusAsync(string data)
     {
@@ -169,11 +161,4 @@ public sealed partial class RelayTests : IDisposable
     [GeneratedRegex(@"forwarded (\d+) instances of study (\S+) to")]
     private static partial Regex ForwardedLine();
 
-    /// <summary>The data set bytes of a Part 10 file: everything after the File Meta Information group.</summary>
-    private static byte[] DatasetBytes(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var groupLength = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(140));
-        return bytes[(144 + (int)groupLength)..];
-    }
 }

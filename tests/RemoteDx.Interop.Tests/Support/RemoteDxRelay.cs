@@ -25,6 +25,9 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
         {
             ["RemoteDx__Relay__RetryBaseSeconds"] = "0.2",
             ["RemoteDx__Relay__RetryMaxSeconds"] = "1",
+            // Loopback answers at once; a stalled link is noticed in seconds.
+            ["RemoteDx__Relay__Hub__ConnectTimeoutSeconds"] = "5",
+            ["RemoteDx__Relay__Hub__DimseTimeoutSeconds"] = "5",
             ["DOTNET_NOLOGO"] = "1",
         });
         _process.StdoutLine += line =>
@@ -87,6 +90,23 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
     {
         _process.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>DCMTK storescu, as a modality would send, to the relay's listener; fails the test on any failed store.</summary>
+    public static async Task StorescuAsync(int port, IEnumerable<string> files)
+    {
+        var storescu = Tools.Require("storescu", "dcmtk");
+        using var p = ChildProcess.Start(storescu, ["-aet", "MODALITY", "-aec", ClinicAe, "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. files]);
+        var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(code == 0 && !p.Output.Contains("Store Failed", StringComparison.OrdinalIgnoreCase), $"storescu exited {code}:\n{p.Output}");
+    }
+
+    /// <summary>The data set bytes of a Part 10 file: everything after the File Meta Information group.</summary>
+    public static byte[] DatasetBytes(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var groupLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(140));
+        return bytes[(144 + (int)groupLength)..];
     }
 
     [GeneratedRegex(@"relay \S+ listening on port (\d+)")]
