@@ -154,7 +154,7 @@ public static partial class RelayCommand
 
         var d = options.Dicom;
         var queue = new RelayQueue(options.DataDirectory, d.FreeSpaceReserveMB * 1024 * 1024);
-        await using var server = new DicomServer(ListenerOptions.ToServerOptions(d), queue, null, loggers.CreateLogger<DicomServer>());
+        await using var server = new DicomServer(ListenerOptions.ToServerOptions(d, queue.HasFreeSpace), queue, null, loggers.CreateLogger<DicomServer>());
         await server.StartAsync(stop.Token).ConfigureAwait(false);
         LogListening(log, d.AeTitle, server.LocalEndPoint?.Port ?? 0, server.TlsEndPoint?.Port, options.Hub.Host, options.Hub.Port, options.Hub.AeTitle,
             queue.Pending().Count);

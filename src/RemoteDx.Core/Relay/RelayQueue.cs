@@ -51,9 +51,12 @@ public sealed class RelayQueue : IStoreHandler
     /// <summary>Raised after an instance became durable in the queue (wakes the forwarder).</summary>
     public event Action? Enqueued;
 
+    /// <summary>Free space on the queue's file system is at or above the configured reserve.</summary>
+    public bool HasFreeSpace() => new DriveInfo(DataDirectory).AvailableFreeSpace >= _reserveBytes;
+
     public StoreDestination PrepareStore(AssociationInfo association, StoreCommand command)
     {
-        if (new DriveInfo(DataDirectory).AvailableFreeSpace < _reserveBytes)
+        if (!HasFreeSpace())
         {
             throw new OutOfStorageException("free space on the relay's queue is below the configured reserve");
         }

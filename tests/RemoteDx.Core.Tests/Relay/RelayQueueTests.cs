@@ -52,6 +52,15 @@ public sealed class RelayQueueTests : IDisposable
     }
 
     [Fact]
+    public void Below_the_free_space_reserve_the_relay_refuses_out_of_resources_instead_of_acknowledging()
+    {
+        var full = new RelayQueue(Path.Combine(_root, "full"), reserveBytes: long.MaxValue, _sync);
+        Assert.False(full.HasFreeSpace());
+        Assert.Throws<OutOfStorageException>(() => full.PrepareStore(Modality,
+            new StoreCommand(IngestHarness.DigitalXRay, "1.2.3", TransferSyntax.ExplicitVRLittleEndian, 1, null)));
+    }
+
+    [Fact]
     public async Task Pending_is_oldest_first_and_a_refusal_moves_the_instance_to_failed_with_its_status_and_reason()
     {
         var sops = new List<string>();
