@@ -38,7 +38,17 @@ public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions 
                     await WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
                     continue;
                 }
-                var transient = await ForwardAsync(batch, ct).ConfigureAwait(false);
+                bool transient;
+                try
+                {
+                    transient = await ForwardAsync(batch, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The queue folder itself failed (disk full, permissions): nothing was lost, try again later.
+                    NoteError("queue folder: " + ex.Message);
+                    transient = true;
+                }
                 if (transient)
                 {
                     failures++;
