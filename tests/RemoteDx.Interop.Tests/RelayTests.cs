@@ -127,6 +127,42 @@ public sealed partial class RelayTests : IDisposable
         Assert.Equal(1, relay.Output.Split('\n').Count(l => l.Contains("hub refused", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Over_mutual_TLS_the_relay_presents_the_clinic_certificate_and_AE_title_and_delivers()
+    {
+        var certs = Directory.CreateDirectory(Path.Combine(_root, "certs")).FullName;
+        var (serverCert, serverKey) = await MakeCertificateAsync(certs, "server", "/CN=localhost");
+        var (clinicCert, clinicKey) = await MakeCertificateAsync(certs, "clinic", "/CN=" + RemoteDxRelay.ClinicAe);
+        await using var hub = await RemoteDxServe.StartAsync(Path.Combine(_root, "hub"), new Dictionary<string, string>
+        {
+            ["RemoteDx__Dicom__TlsPort"] = "0",
+            ["RemoteDx__Dicom__TlsCertificate"] = serverCert,
+            ["RemoteDx__Dicom__TlsKey"] = serverKey,
+            ["RemoteDx__Dicom__RequireClientCertificate"] = "true",
+            ["RemoteDx__Dicom__TrustedClientCa"] = clinicCert,
+        });
+        await using var relay = await RemoteDxRelay.StartAsync(Path.Combine(_root, "relay"), hub.TlsPort!.Value,
+            "--tls", "--ca", serverCert, "--cert", clinicCert, "--key", clinicKey);
+        var files = MakeStudies(1, 3);
+
+        await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
+        await relay.WaitUntilAsync(() => relay.Queued == 0, "delivery over TLS");
+
+        Assert.All(files, f => Assert.True(File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f))));
+        Assert.True(IndexDatabase.Count(hub.DatabasePath, "SELECT count(*) FROM associations WHERE tls = 1 AND calling_ae = $ae AND instances > 0",
+            ("$ae", RemoteDxRelay.ClinicAe)) >= 1);
+    }
+
+    private static async Task<(string Cert, string Key)> MakeCertificateAsync(string dir, string name, string subject)
+    {
+        var cert = Path.Combine(dir, name + ".pem");
+        var key = Path.Combine(dir, name + ".key");
+        using var p = ChildProcess.Start(Tools.Require("openssl", "openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+            "-out", cert, "-days", "2", "-subj", subject, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+        Assert.Equal(0, await p.WaitAsync(TimeSpan.FromSeconds(60)));
+        return (cert, key);
+    }
+
     private List<string> MakeStudies(int studies, int perStudy)
     {
         var dir = Directory.CreateDirectory(Path.Combine(_root, "files-" + Guid.NewGuid().ToString("N")[..8])).FullName;
