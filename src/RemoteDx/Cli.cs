@@ -77,6 +77,7 @@ public static class Cli
             FileCommands.Codecs(io),
             Hosting.ServeCommand.Create(io),
             SendCommand.Create(io),
+            RelayCommand.Create(io),
             ScoreCommand.Create(io),
             ModelsCommand.Create(io),
             UsersCommand.Create(io),

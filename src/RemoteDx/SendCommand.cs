@@ -7,7 +7,8 @@ using RemoteDx.Dicom.Network;
 namespace RemoteDx;
 
 /// <summary>`remotedx send HOST PORT PATH... [--aet X] [--called-aet Y] [--tls] [--ca FILE] [--cert FILE --key FILE]`:
-/// C-STORE SCU for files and folders, one association for many files, one status line per file.</summary>
+/// C-STORE SCU for files and folders, one association for many files, one status line per file. An instance that makes
+/// the SCP abort is retried alone, then set aside, and the rest go on (<see cref="StoreSender"/>).</summary>
 public static class SendCommand
 {
     public static Command Create(CommandIO io)
@@ -49,7 +50,7 @@ public static class SendCommand
 
     private static async Task<int> RunAsync(SendRequest q, CommandIO io, CancellationToken ct)
     {
-        var (stdout, stderr) = (io.Stdout, io.Stderr);
+        var stdout = io.Stdout;
         var files = new List<string>();
         foreach (var p in q.Paths)
         {
@@ -67,93 +68,45 @@ public static class SendCommand
             }
         }
 
-        var unreadable = new List<(string Path, string Error)>();
-        var groups = PresentationContextProposal.ForFiles(files, unreadable);
+        var options = new DicomClientOptions { Host = q.Host, Port = q.Port, CallingAE = q.CallingAe, CalledAE = q.CalledAe, Tls = q.Tls };
+        if (q.Ca is { } ca)
+        {
+            var trusted = new X509Certificate2Collection();
+            trusted.ImportFromPemFile(ca);
+            options.TrustedCertificates = trusted;
+        }
+        if (q.Cert is { } cert)
+        {
+            options.ClientCertificate = X509Certificate2.CreateFromPemFile(cert, q.Key);
+        }
         var failed = 0;
         var sent = 0;
-        foreach (var (path, error) in unreadable)
+        await new StoreSender(options).SendAsync(files, r =>
         {
-            stdout.WriteLine($"FAILED {path}: not sent: {error}");
-            failed++;
-        }
-        foreach (var (contexts, groupFiles) in groups)
-        {
-            var options = new DicomClientOptions { Host = q.Host, Port = q.Port, CallingAE = q.CallingAe, CalledAE = q.CalledAe, Tls = q.Tls };
-            if (q.Ca is { } ca)
+            var status = r.Status is { } st
+                ? $"status {st.Code.ToString("X4", CultureInfo.InvariantCulture)}{(st.ErrorComment is null ? "" : " " + st.ErrorComment)}"
+                : "";
+            switch (r.Kind)
             {
-                var trusted = new X509Certificate2Collection();
-                trusted.ImportFromPemFile(ca);
-                options.TrustedCertificates = trusted;
+                case StoreResultKind.Success:
+                    stdout.WriteLine($"OK {r.Path}");
+                    sent++;
+                    break;
+                case StoreResultKind.Warning:
+                    stdout.WriteLine($"WARNING {r.Path}: {status}");
+                    sent++;
+                    break;
+                case StoreResultKind.Failure:
+                    stdout.WriteLine($"FAILED {r.Path}: {status}");
+                    failed++;
+                    break;
+                default:
+                    stdout.WriteLine($"FAILED {r.Path}: {r.Error}");
+                    failed++;
+                    break;
             }
-            if (q.Cert is { } cert)
-            {
-                options.ClientCertificate = X509Certificate2.CreateFromPemFile(cert, q.Key);
-            }
-            DicomClient client;
-            try
-            {
-                client = await DicomClient.ConnectAsync(options, contexts, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is DicomException or IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or TimeoutException)
-            {
-                foreach (var f in groupFiles)
-                {
-                    stdout.WriteLine($"FAILED {f}: association failed: {ex.Message}");
-                }
-                failed += groupFiles.Count;
-                continue;
-            }
-            await using (client.ConfigureAwait(false))
-            {
-                var aborted = false;
-                foreach (var f in groupFiles)
-                {
-                    if (aborted)
-                    {
-                        stdout.WriteLine($"FAILED {f}: association was aborted");
-                        failed++;
-                        continue;
-                    }
-                    try
-                    {
-                        var status = await client.StoreAsync(f, ct).ConfigureAwait(false);
-                        var code = status.Code.ToString("X4", CultureInfo.InvariantCulture);
-                        if (status.Code == 0)
-                        {
-                            stdout.WriteLine($"OK {f}");
-                            sent++;
-                        }
-                        else if ((status.Code & 0xF000) == 0xB000)
-                        {
-                            stdout.WriteLine($"WARNING {f}: status {code}{(status.ErrorComment is null ? "" : " " + status.ErrorComment)}");
-                            sent++;
-                        }
-                        else
-                        {
-                            stdout.WriteLine($"FAILED {f}: status {code}{(status.ErrorComment is null ? "" : " " + status.ErrorComment)}");
-                            failed++;
-                        }
-                    }
-                    catch (Exception ex) when (ex is DicomException or IOException or TimeoutException)
-                    {
-                        stdout.WriteLine($"FAILED {f}: {ex.Message}");
-                        failed++;
-                        aborted = ex is DicomAssociationAbortedException or IOException or TimeoutException;
-                    }
-                }
-                if (!aborted)
-                {
-                    try
-                    {
-                        await client.ReleaseAsync(ct).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is DicomException or IOException or TimeoutException)
-                    {
-                        stderr.WriteLine($"remotedx: release failed: {ex.Message}");
-                    }
-                }
-            }
-        }
+            return ValueTask.CompletedTask;
+        }, ct).ConfigureAwait(false);
         stdout.WriteLine($"{sent} sent, {failed} failed");
         return failed == 0 ? Cli.Success : Cli.Failure;
     }

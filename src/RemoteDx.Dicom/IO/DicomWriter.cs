@@ -42,9 +42,7 @@ public static class DicomWriter
         var ts = file.TransferSyntax;
         if (ts.IsDeflated)
         {
-            using var deflate = new DeflateStream(stream, options.DeflateLevel, leaveOpen: true);
-            using var buffered = new BufferedStream(deflate, 64 * 1024);
-            WriteDataset(buffered, file.Dataset, new Context(ts.IsBigEndian, ts.IsExplicitVR, options));
+            WriteDeflated(stream, file.Dataset, ts, options);
         }
         else
         {
@@ -58,11 +56,26 @@ public static class DicomWriter
         options ??= DicomWriteOptions.Default;
         if (syntax.IsDeflated)
         {
-            using var deflate = new DeflateStream(stream, options.DeflateLevel, leaveOpen: true);
-            WriteDataset(deflate, dataset, new Context(syntax.IsBigEndian, syntax.IsExplicitVR, options));
+            WriteDeflated(stream, dataset, syntax, options);
             return;
         }
         WriteDataset(stream, dataset, new Context(syntax.IsBigEndian, syntax.IsExplicitVR, options));
+    }
+
+    /// <summary>PS3.5 A.5: the data set as raw deflate (RFC 1951), followed by a single null pad byte when the deflated
+    /// stream has odd length, so that the encoded data set has even length like every other.</summary>
+    private static void WriteDeflated(Stream stream, Dataset dataset, TransferSyntax syntax, DicomWriteOptions options)
+    {
+        var counted = new CountingStream(stream);
+        using (var deflate = new DeflateStream(counted, options.DeflateLevel, leaveOpen: true))
+        using (var buffered = new BufferedStream(deflate, 64 * 1024))
+        {
+            WriteDataset(buffered, dataset, new Context(syntax.IsBigEndian, syntax.IsExplicitVR, options));
+        }
+        if ((counted.Written & 1) == 1)
+        {
+            stream.WriteByte(0);
+        }
     }
 
     private sealed record Context(bool BigEndian, bool Explicit, DicomWriteOptions Options);

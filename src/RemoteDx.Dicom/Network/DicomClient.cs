@@ -28,6 +28,9 @@ public sealed class DicomClient : IAsyncDisposable
 
     public IReadOnlyList<AcceptedPresentationContext> AcceptedContexts { get; }
 
+    /// <summary>The association is still in data transfer (PS3.8 Sta6): not aborted, released or broken.</summary>
+    public bool IsEstablished => _dul.State == DulState.Sta6DataTransfer;
+
     /// <exception cref="DicomAssociationRejectedException">The peer rejected the association.</exception>
     /// <exception cref="DicomNetworkException">Connection, TLS or protocol failure.</exception>
     public static async Task<DicomClient> ConnectAsync(DicomClientOptions options, IReadOnlyList<PresentationContextProposal> contexts, CancellationToken ct = default)
@@ -58,7 +61,11 @@ public sealed class DicomClient : IAsyncDisposable
                     throw new DicomNetworkException($"cannot connect to {options.Host}:{options.Port}: {ex.Message}", ex);
                 }
             }
-            stream = tcp.GetStream();
+            stream = new WriteTimeoutStream(tcp.GetStream(), options.DimseTimeout);
+            if (options.TransportFilter is { } filter)
+            {
+                stream = filter(stream);
+            }
             if (options.Tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -199,7 +206,9 @@ public sealed class DicomClient : IAsyncDisposable
             await using (fs.ConfigureAwait(false))
             {
                 fs.Position = header.DatasetOffset;
-                return await SendStoreAsync(pc, header.SopClassUid, header.SopInstanceUid, fs, header.DatasetLength, ct).ConfigureAwait(false);
+                // A file written by a tool that does not pad its deflated stream is sent padded (PS3.5 A.5).
+                return await SendStoreAsync(pc, header.SopClassUid, header.SopInstanceUid, fs, header.DatasetLength, ct,
+                    padToEven: header.TransferSyntax.IsDeflated).ConfigureAwait(false);
             }
         }
         var file = DicomReader.ReadFile(path);
@@ -259,7 +268,8 @@ public sealed class DicomClient : IAsyncDisposable
             ?? throw new DicomNetworkException($"{_options.CalledAE} accepted no presentation context for {name} in {syntax.Name}, explicit or implicit VR little endian");
     }
 
-    private async Task<DimseStatus> SendStoreAsync(AcceptedPresentationContext pc, string sopClass, string sopInstance, Stream dataset, long length, CancellationToken ct)
+    private async Task<DimseStatus> SendStoreAsync(AcceptedPresentationContext pc, string sopClass, string sopInstance, Stream dataset, long length, CancellationToken ct,
+        bool padToEven = false)
     {
         var id = NextMessageId();
         await DimseSender.SendCommandAsync(_dul, pc.Id, new DimseCommand
@@ -271,7 +281,7 @@ public sealed class DicomClient : IAsyncDisposable
             Priority = DimsePriority.Medium,
             HasDataSet = true,
         }, ct).ConfigureAwait(false);
-        await DimseSender.SendDataSetAsync(_dul, pc.Id, dataset, length, ct).ConfigureAwait(false);
+        await DimseSender.SendDataSetAsync(_dul, pc.Id, dataset, length, ct, padToEven).ConfigureAwait(false);
         return await ReceiveResponseAsync(DimseCommandField.CStoreRsp, id, ct).ConfigureAwait(false);
     }
 

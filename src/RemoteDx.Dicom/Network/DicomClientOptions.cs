@@ -36,4 +36,8 @@ public sealed class DicomClientOptions
     public TimeSpan ArtimTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan DimseTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Wraps the connection's stream under TLS (so it sees the bytes on the wire), e.g. to cap the byte rate
+    /// over a slow clinic link; null = the socket's stream as it is.</summary>
+    public Func<Stream, Stream>? TransportFilter { get; set; }
 }

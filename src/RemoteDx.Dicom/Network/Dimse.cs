@@ -235,8 +235,10 @@ internal static class DimseSender
     /// <summary>Fragment size when the peer says "unlimited" (0).</summary>
     private const int UnlimitedFragment = 1 << 20;
 
+    /// <summary>The largest fragment a PDV may carry for the peer's maximum PDU length, rounded down to even: fragments
+    /// of a data set that has even length then all have even length, which DCMTK requires.</summary>
     public static int FragmentSize(uint peerMaxPduLength) =>
-        peerMaxPduLength == 0 ? UnlimitedFragment : (int)Math.Clamp(peerMaxPduLength - (long)PduReader.PdvHeaderLength, 1, UnlimitedFragment);
+        peerMaxPduLength == 0 ? UnlimitedFragment : (int)Math.Clamp(peerMaxPduLength - (long)PduReader.PdvHeaderLength, 2, UnlimitedFragment) & ~1;
 
     public static async ValueTask SendCommandAsync(Dul dul, byte pcId, DimseCommand command, CancellationToken ct)
     {
@@ -269,24 +271,31 @@ internal static class DimseSender
     }
 
     /// <summary>Streams <paramref name="length"/> bytes of <paramref name="source"/> as dataset fragments, reading each
-    /// fragment straight into the PDU buffer.</summary>
-    public static async ValueTask SendDataSetAsync(Dul dul, byte pcId, Stream source, long length, CancellationToken ct)
+    /// fragment straight into the PDU buffer. With <paramref name="padToEven"/> an odd-length data set is followed by
+    /// one null byte (PS3.5 A.5: a deflated stream of odd length is padded; peers such as DCMTK refuse odd fragments).</summary>
+    public static async ValueTask SendDataSetAsync(Dul dul, byte pcId, Stream source, long length, CancellationToken ct, bool padToEven = false)
     {
-        var fragment = (int)Math.Min(FragmentSize(dul.PeerMaxPduLength), Math.Max(length, 1));
+        var total = padToEven && (length & 1) == 1 ? length + 1 : length;
+        var fragment = (int)Math.Min(FragmentSize(dul.PeerMaxPduLength), Math.Max(total, 1));
         var buffer = ArrayPool<byte>.Shared.Rent(PduWriter.PDataOverhead + fragment);
         try
         {
             long sent = 0;
             do
             {
-                var n = (int)Math.Min(fragment, length - sent);
-                await source.ReadExactlyAsync(buffer.AsMemory(PduWriter.PDataOverhead, n), ct).ConfigureAwait(false);
-                var last = sent + n == length;
+                var n = (int)Math.Min(fragment, total - sent);
+                var fromSource = (int)Math.Min(n, length - sent);
+                await source.ReadExactlyAsync(buffer.AsMemory(PduWriter.PDataOverhead, fromSource), ct).ConfigureAwait(false);
+                if (fromSource < n)
+                {
+                    buffer[PduWriter.PDataOverhead + fromSource] = 0;
+                }
+                var last = sent + n == total;
                 PduWriter.WritePDataHeader(buffer, pcId, false, last, n);
                 await dul.SendPDataAsync(buffer.AsMemory(0, PduWriter.PDataOverhead + n), ct).ConfigureAwait(false);
                 sent += n;
             }
-            while (sent < length);
+            while (sent < total);
         }
         finally
         {
