@@ -8,13 +8,13 @@ namespace RemoteDx.Interop.Tests;
 /// this test's own, deleted afterwards. Needs root and nftables.</summary>
 public sealed class RelayBadLinkTests : IDisposable
 {
-    private readonly string _root = Tools.TempDir("relay-link");
+    private readonly string _root = TempDirectory.ForTestRun("relay-link");
     private readonly string _table = "rdx_relay_" + Guid.NewGuid().ToString("N")[..8];
 
     public void Dispose()
     {
         Nft(check: false, "delete", "table", "inet", _table);
-        Tools.TryDeleteDirectory(_root);
+        TempDirectory.TryDelete(_root);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class RelayBadLinkTests : IDisposable
             var study = Samples.NewUid();
             for (var i = 0; i < 6; i++)
             {
-                files.Add(Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds =>
+                files.Add(Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
                 {
                     ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
                     ds.Remove(Tag.DataSetTrailingPadding);
@@ -67,7 +67,7 @@ public sealed class RelayBadLinkTests : IDisposable
 
     private static void Nft(bool check, params string[] args)
     {
-        var nft = Tools.Require("nft", "nftables");
+        var nft = Tool.Require("nft");
         using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(nft, args)
         {
             RedirectStandardError = true,

@@ -8,9 +8,9 @@ namespace RemoteDx.Interop.Tests;
 /// <summary>storescu → `remotedx relay` → `remotedx serve`, all child processes on loopback (DESIGN.md "Relay").</summary>
 public sealed partial class RelayTests : IDisposable
 {
-    private readonly string _root = Tools.TempDir("relay");
+    private readonly string _root = TempDirectory.ForTestRun("relay");
 
-    public void Dispose() => Tools.TryDeleteDirectory(_root);
+    public void Dispose() => TempDirectory.TryDelete(_root);
 
     [Fact]
     public async Task Every_instance_sent_to_the_relay_arrives_at_the_hub_exactly_once_with_its_data_set_byte_identical()
@@ -103,7 +103,7 @@ public sealed partial class RelayTests : IDisposable
         await using var relay = await RemoteDxRelay.StartAsync(Path.Combine(_root, "relay"), hub.DicomPort);
         var dir = Directory.CreateDirectory(Path.Combine(_root, "bad")).FullName;
         // The relay only checks the UIDs it names files with; the hub's archive refuses a bad Series Instance UID (C000).
-        var (bad, badSop) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds => ds.SetString(Tag.SeriesInstanceUID, VR.UI, "not-a-uid"));
+        var (bad, badSop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds => ds.SetString(Tag.SeriesInstanceUID, VR.UI, "not-a-uid"));
         var good = MakeStudies(1, 2);
 
         await RemoteDxRelay.StorescuAsync(relay.DicomPort, [bad, .. good]);
@@ -157,7 +157,7 @@ public sealed partial class RelayTests : IDisposable
     {
         var cert = Path.Combine(dir, name + ".pem");
         var key = Path.Combine(dir, name + ".key");
-        using var p = ChildProcess.Start(Tools.Require("openssl", "openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+        using var p = ChildProcess.Start(Tool.Require("openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
             "-out", cert, "-days", "2", "-subj", subject, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
         Assert.Equal(0, await p.WaitAsync(TimeSpan.FromSeconds(60)));
         return (cert, key);
@@ -173,7 +173,7 @@ public sealed partial class RelayTests : IDisposable
             var series = Samples.NewUid();
             for (var i = 0; i < perStudy; i++)
             {
-                files.Add(Samples.Copy(Tools.TestFile("CT_small.dcm"), dir, ds =>
+                files.Add(Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
                 {
                     ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
                     ds.SetString(Tag.SeriesInstanceUID, VR.UI, series);
@@ -188,7 +188,7 @@ public sealed partial class RelayTests : IDisposable
 
     private static async Task<string> RelayStatusAsync(string data)
     {
-        using var p = ChildProcess.Start(Tools.RemoteDxExe, ["relay", "status", "--data", data]);
+        using var p = ChildProcess.Start(RemoteDxCommand.Path, ["relay", "status", "--data", data]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(code == 0, p.Output);
         return p.Output;

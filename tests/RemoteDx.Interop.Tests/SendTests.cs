@@ -9,24 +9,24 @@ namespace RemoteDx.Interop.Tests;
 /// <summary>`remotedx send` against DCMTK storescp with files as clinics have them.</summary>
 public sealed class SendTests : IDisposable
 {
-    private readonly string _root = Tools.TempDir("send");
+    private readonly string _root = TempDirectory.ForTestRun("send");
 
-    public void Dispose() => Tools.TryDeleteDirectory(_root);
+    public void Dispose() => TempDirectory.TryDelete(_root);
 
     [Fact]
     public async Task A_file_that_makes_storescp_abort_is_set_aside_and_every_other_file_of_the_run_is_delivered()
     {
         var dir = Directory.CreateDirectory(Path.Combine(_root, "files")).FullName;
-        var good = Enumerable.Range(0, 8).Select(_ => Samples.Copy(Tools.TestFile("CT_small.dcm"), dir).Path).ToList();
+        var good = Enumerable.Range(0, 8).Select(_ => Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir).Path).ToList();
         // A native data set of odd length (a broken writer's stray trailing byte): storescp aborts on its odd fragment.
-        var (poison, _) = Samples.Copy(Tools.TestFile("CT_small.dcm"), dir);
+        var (poison, _) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir);
         await using (var fs = new FileStream(poison, FileMode.Append))
         {
             fs.WriteByte(0xFF);
         }
         var outDir = Directory.CreateDirectory(Path.Combine(_root, "out")).FullName;
-        var port = Tools.FreePort();
-        using var storescp = ChildProcess.Start(Tools.Require("storescp", "dcmtk"), ["-aet", "STORESCP", "-od", outDir, "+xa", port.ToString(CultureInfo.InvariantCulture)]);
+        var port = LoopbackPort.Free();
+        using var storescp = ChildProcess.Start(Tool.Require("storescp"), ["-aet", "STORESCP", "-od", outDir, "+xa", port.ToString(CultureInfo.InvariantCulture)]);
         await WaitForPortAsync(port, storescp);
 
         var result = await RemoteDxCli.SendAsync(port, [.. good.Take(3), poison, .. good.Skip(3)], "STORESCP");

@@ -7,7 +7,7 @@ using RemoteDx.Core.Tests.Pipeline;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Relay;
 
@@ -15,7 +15,7 @@ namespace RemoteDx.Core.Tests.Relay;
 public sealed class RelayForwarderTests : IAsyncDisposable
 {
     private static readonly AssociationInfo Modality = new("a1", "MODALITY", "CLINIC1", new IPEndPoint(IPAddress.Loopback, 1), false, DateTimeOffset.UtcNow);
-    private readonly string _root = ExternalTools.TempDir();
+    private readonly string _root = TempDirectory.ForTestRun();
     private readonly RelayQueue _queue;
     private readonly ScriptedHub _hub;
     private readonly DicomServer _server;

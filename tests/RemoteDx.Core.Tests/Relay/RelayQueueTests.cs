@@ -6,7 +6,7 @@ using RemoteDx.Core.Tests.Pipeline;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Relay;
 
@@ -14,7 +14,7 @@ namespace RemoteDx.Core.Tests.Relay;
 public sealed class RelayQueueTests : IDisposable
 {
     private static readonly AssociationInfo Modality = new("a1", "MODALITY", "CLINIC1", new IPEndPoint(IPAddress.Loopback, 1), false, DateTimeOffset.UtcNow);
-    private readonly string _root = ExternalTools.TempDir();
+    private readonly string _root = TempDirectory.ForTestRun();
     private readonly EventLog _log = new();
     private readonly RecordingFileSync _sync;
     private readonly RelayQueue _queue;

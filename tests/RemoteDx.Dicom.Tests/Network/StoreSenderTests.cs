@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
-using RemoteDx.Dicom.Tests.Support;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Dicom.Tests.Network;
 
@@ -13,7 +13,7 @@ public sealed class StoreSenderTests
     [Fact]
     public async Task ADeflatedDataSetWithAnOddLengthStreamIsPaddedAndArrivesIntactAtStorescp()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var file = OddDeflatedFile(dir);
         var original = DicomReader.ReadFile(file).Dataset;
         // Byte-exact DCMTK: storescp refuses an odd PDV ("Odd Fragment Length") and aborts.
@@ -45,7 +45,7 @@ public sealed class StoreSenderTests
     [Fact]
     public async Task AFileThatMakesStorescpAbortIsSetAsideAndEveryOtherFileIsDelivered()
     {
-        var dir = ExternalTools.TempDir();
+        var dir = TempDirectory.ForTestRun();
         var good = new[] { "CT_small.dcm", "rtplan.dcm", "rtstruct.dcm", "MR_small.dcm", "rtdose.dcm" }.Select(Net.TestFile).ToList();
         // The poison: a native data set of odd length (a broken writer's trailing byte); storescp aborts on its odd PDV.
         var poison = Path.Combine(dir, "odd.dcm");
@@ -90,7 +90,7 @@ public sealed class StoreSenderTests
         }
         finally
         {
-            storescp.Kill(true);
+            storescp.Kill();
         }
     }
 

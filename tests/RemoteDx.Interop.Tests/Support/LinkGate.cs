@@ -12,7 +12,7 @@ public sealed class LinkGate : IAsyncDisposable
     private TcpListener? _listener;
     private CancellationTokenSource? _up;
 
-    public LinkGate() => Port = Tools.FreePort();
+    public LinkGate() => Port = LoopbackPort.Free();
 
     public int Port { get; }
 

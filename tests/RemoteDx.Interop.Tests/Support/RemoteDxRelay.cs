@@ -21,7 +21,7 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
             "--hub", "127.0.0.1", hubPort.ToString(CultureInfo.InvariantCulture), "--hub-aet", "REMOTEDX",
         };
         args.AddRange(extraArgs);
-        _process = ChildProcess.Start(Tools.RemoteDxExe, args, new Dictionary<string, string>(StringComparer.Ordinal)
+        _process = ChildProcess.Start(RemoteDxCommand.Path, args, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["RemoteDx__Relay__RetryBaseSeconds"] = "0.2",
             ["RemoteDx__Relay__RetryMaxSeconds"] = "1",
@@ -95,7 +95,7 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
     /// <summary>DCMTK storescu, as a modality would send, to the relay's listener; fails the test on any failed store.</summary>
     public static async Task StorescuAsync(int port, IEnumerable<string> files)
     {
-        var storescu = Tools.Require("storescu", "dcmtk");
+        var storescu = Tool.Require("storescu");
         using var p = ChildProcess.Start(storescu, ["-aet", "MODALITY", "-aec", ClinicAe, "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. files]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.True(code == 0 && !p.Output.Contains("Store Failed", StringComparison.OrdinalIgnoreCase), $"storescu exited {code}:\n{p.Output}");
