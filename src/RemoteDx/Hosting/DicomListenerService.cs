@@ -52,43 +52,10 @@ public sealed partial class DicomListenerService(
         }
 
         var d = o.Dicom;
-        var serverOptions = new DicomServerOptions
-        {
-            AeTitle = d.AeTitle,
-            BindAddress = IPAddress.Parse(d.BindAddress),
-            Port = d.Port,
-            AllowPlainWithClientCertificates = d.AllowPlainWithClientCertificates,
-            TlsPort = d.TlsPort,
-            MaxAssociations = d.MaxAssociations,
-            PendingAssociationTimeout = TimeSpan.FromSeconds(d.PendingAssociationTimeoutSeconds),
-            MaxPendingConnections = d.MaxPendingConnections,
-            MaxPendingConnectionsPerPeer = d.MaxPendingConnectionsPerPeer,
-            MaxInstanceBytes = d.MaxInstanceBytes,
-            MaxPduLength = (uint)d.MaxPduLength,
-            ArtimTimeout = TimeSpan.FromSeconds(d.AssociationRequestTimeoutSeconds),
-            IdleTimeout = TimeSpan.FromSeconds(d.IdleTimeoutSeconds),
-            DimseTimeout = TimeSpan.FromSeconds(d.DimseTimeoutSeconds),
-            AcceptingAssociations = archive.HasFreeSpace,
-        };
-        foreach (var peer in d.AllowedCallingAEs)
-        {
-            serverOptions.AllowedCallingAEs.Add(new AllowedCallingAE(peer.AeTitle, Blank(peer.Host), Blank(peer.Clinic),
-                Blank(peer.CertificateSubject), Blank(peer.CertificateSha256)));
-        }
+        var serverOptions = ListenerOptions.ToServerOptions(d, archive.HasFreeSpace);
         if (d.AllowedCallingAEs.Count == 0 && !IPAddress.IsLoopback(serverOptions.BindAddress))
         {
             LogOpenToAnySender(serverOptions.BindAddress.ToString());
-        }
-        if (d.TlsPort is not null && !string.IsNullOrEmpty(d.TlsCertificate))
-        {
-            serverOptions.TlsCertificate = X509Certificate2.CreateFromPemFile(d.TlsCertificate!, d.TlsKey!);
-            serverOptions.RequireClientCertificate = d.RequireClientCertificate;
-            if (d.TrustedClientCa is { Length: > 0 } ca)
-            {
-                var trusted = new X509Certificate2Collection();
-                trusted.ImportFromPemFile(ca);
-                serverOptions.TrustedClientCertificates = trusted;
-            }
         }
         if (serverOptions.Port is not null && !serverOptions.PlainEnabled)
         {
@@ -135,8 +102,6 @@ public sealed partial class DicomListenerService(
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "DICOM listener bound to {BindAddress} with an empty AllowedCallingAEs: any calling AE on the network may store")]
     private partial void LogOpenToAnySender(string bindAddress);
-
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "{Count} stored instances have unfinished scoring jobs")]
     private partial void LogUnfinishedJobs(int count);

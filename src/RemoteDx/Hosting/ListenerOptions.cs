@@ -1,11 +1,12 @@
-// DicomListenerOptions (configuration) → DicomServerOptions (the network layer), for the relay's listener
+// DicomListenerOptions (configuration) → DicomServerOptions (the network layer), for serve's and the relay's listeners
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using RemoteDx.Dicom.Network;
 
 namespace RemoteDx.Hosting;
 
-/// <summary>Maps the listener keys (allow-list, TLS, limits) onto <see cref="DicomServerOptions"/>. The same mapping is
-/// in <see cref="DicomListenerService"/> for serve; it should call this one.</summary>
+/// <summary>Maps the listener keys (bind address, allow-list with clinics and pinned certificates, TLS, limits) onto
+/// <see cref="DicomServerOptions"/>: the one mapping, for `serve` and `relay` alike.</summary>
 internal static class ListenerOptions
 {
     public static DicomServerOptions ToServerOptions(DicomListenerOptions d, Func<bool>? accepting = null)
@@ -13,9 +14,15 @@ internal static class ListenerOptions
         var serverOptions = new DicomServerOptions
         {
             AeTitle = d.AeTitle,
+            BindAddress = IPAddress.Parse(d.BindAddress),
             Port = d.Port,
+            AllowPlainWithClientCertificates = d.AllowPlainWithClientCertificates,
             TlsPort = d.TlsPort,
             MaxAssociations = d.MaxAssociations,
+            PendingAssociationTimeout = TimeSpan.FromSeconds(d.PendingAssociationTimeoutSeconds),
+            MaxPendingConnections = d.MaxPendingConnections,
+            MaxPendingConnectionsPerPeer = d.MaxPendingConnectionsPerPeer,
+            MaxInstanceBytes = d.MaxInstanceBytes,
             MaxPduLength = (uint)d.MaxPduLength,
             ArtimTimeout = TimeSpan.FromSeconds(d.AssociationRequestTimeoutSeconds),
             IdleTimeout = TimeSpan.FromSeconds(d.IdleTimeoutSeconds),
@@ -27,7 +34,8 @@ internal static class ListenerOptions
         }
         foreach (var peer in d.AllowedCallingAEs)
         {
-            serverOptions.AllowedCallingAEs.Add(new AllowedCallingAE(peer.AeTitle, peer.Host));
+            serverOptions.AllowedCallingAEs.Add(new AllowedCallingAE(peer.AeTitle, Blank(peer.Host), Blank(peer.Clinic),
+                Blank(peer.CertificateSubject), Blank(peer.CertificateSha256)));
         }
         if (d.TlsPort is not null && !string.IsNullOrEmpty(d.TlsCertificate))
         {
@@ -42,4 +50,6 @@ internal static class ListenerOptions
         }
         return serverOptions;
     }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
