@@ -57,20 +57,28 @@ public sealed class HttpsTests
         }
     }
 
-    [Fact]
-    public async Task An_https_url_without_a_web_certificate_is_a_start_up_error_on_one_line()
+    [Theory]
+    [InlineData("https://127.0.0.1:0", null, "RemoteDx:HttpUrl is https but RemoteDx:Web:TlsCertificate and TlsKey")]
+    [InlineData("http://127.0.0.1:0", "server.pem", "RemoteDx:Web:TlsCertificate/TlsKey are set but RemoteDx:HttpUrl is plain http")]
+    public async Task An_https_url_without_a_web_certificate_or_a_certificate_beside_plain_http_is_a_start_up_error_on_one_line(
+        string url, string? certificateFile, string expected)
     {
-        var dir = TempDirectory.ForTestRun("rdx-https-nocert");
+        var dir = TempDirectory.ForTestRun("rdx-https-config");
         try
         {
+            var env = new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" };
+            if (certificateFile is not null)
+            {
+                var (cert, key) = SelfSignedCertificate.Create(dir);
+                env["RemoteDx__Web__TlsCertificate"] = cert;
+                env["RemoteDx__Web__TlsKey"] = key;
+            }
             using var serve = ChildProcess.Start(RemoteDxCommand.Path,
-                ["serve", "--data", Path.Combine(dir, "data"), "--dicom-port", "0", "--http-url", "https://127.0.0.1:0"],
-                new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" });
+                ["serve", "--data", Path.Combine(dir, "data"), "--dicom-port", "0", "--http-url", url], env);
             var code = await serve.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(2, code);
             var line = Assert.Single(serve.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("remotedx: invalid configuration: ", line, StringComparison.Ordinal);
-            Assert.Contains("RemoteDx:Web:TlsCertificate", line, StringComparison.Ordinal);
+            Assert.StartsWith("remotedx: invalid configuration: " + expected, line, StringComparison.Ordinal);
         }
         finally
         {
