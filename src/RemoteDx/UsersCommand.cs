@@ -30,7 +30,7 @@ public static class UsersCommand
         var clinics = new Option<string[]>("--clinic")
         {
             HelpName = "AET",
-            Description = "a calling AE title whose studies a clinic user may see (repeatable; role clinic only)",
+            Description = "a clinic whose studies a clinic user may see: the allow-list's Clinic for a mapped AE, else the calling AE title (repeatable; role clinic only)",
             // One AE per --clinic, so `--clinic A NAME` leaves NAME alone.
             AllowMultipleArgumentsPerToken = false,
         };

@@ -11,9 +11,18 @@ public sealed class ApiClient : IDisposable
     private readonly HttpClient _http;
 
     public ApiClient(Uri baseAddress)
+        : this(baseAddress, new HttpClientHandler())
+    {
+    }
+
+    /// <summary>Over <paramref name="handler"/> (e.g. <see cref="RemoteDxServe.CreateHandler"/> for https), which this
+    /// client owns and gives its cookie jar.</summary>
+    public ApiClient(Uri baseAddress, HttpClientHandler handler)
     {
         Cookies = new CookieContainer();
-        _http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, UseCookies = true })
+        handler.CookieContainer = Cookies;
+        handler.UseCookies = true;
+        _http = new HttpClient(handler)
         {
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(60),

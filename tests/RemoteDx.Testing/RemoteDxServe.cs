@@ -1,20 +1,26 @@
 using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 
 namespace RemoteDx.Testing;
 
 /// <summary>`remotedx serve` as a child process on loopback: DICOM and HTTP bound to port 0, the ports read back from
-/// its log, ready once GET /healthz answers 200. Disposing kills it.</summary>
+/// its log, ready once GET /healthz answers 200. Disposing kills it. Over https (a certificate configured by the test)
+/// it trusts that one certificate and no other.</summary>
 public sealed partial class RemoteDxServe : IAsyncDisposable
 {
     private readonly ChildProcess _process;
     private readonly TaskCompletionSource<int> _dicomPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RemoteDxServe(string dataDirectory, IDictionary<string, string>? env)
+    private RemoteDxServe(string dataDirectory, IDictionary<string, string>? env, X509Certificate2? httpsCertificate)
     {
         DataDirectory = dataDirectory;
-        var args = new List<string> { "serve", "--data", dataDirectory, "--dicom-port", "0", "--http-url", "http://127.0.0.1:0" };
+        HttpsCertificate = httpsCertificate;
+        Scheme = httpsCertificate is null ? "http" : "https";
+        var args = new List<string> { "serve", "--data", dataDirectory, "--dicom-port", "0", "--http-url", Scheme + "://127.0.0.1:0" };
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["RemoteDx__Dicom__AeTitle"] = "REMOTEDX",
@@ -40,8 +46,14 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
+    /// <summary>http, or https when started with a web server certificate.</summary>
+    public string Scheme { get; }
+
+    /// <summary>The web server's certificate when serve runs https, else null.</summary>
+    public X509Certificate2? HttpsCertificate { get; }
+
     /// <summary>The web server's base address, for <see cref="ApiClient"/> and the browser.</summary>
-    public Uri BaseUrl => new($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}/");
+    public Uri BaseUrl => new($"{Scheme}://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}/");
 
     /// <summary>The DICOM TLS port when serve was configured with a certificate, else null.</summary>
     public int? TlsPort { get; private set; }
@@ -51,9 +63,12 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts serve on <paramref name="dataDirectory"/> and waits until it is ready (or throws with its output).</summary>
-    public static async Task<RemoteDxServe> StartAsync(string dataDirectory, IDictionary<string, string>? env = null)
+    /// <param name="httpsCertificate">serve on https://127.0.0.1:0 instead of http; the test configures serve with this
+    /// certificate (RemoteDx:Web:TlsCertificate/TlsKey in <paramref name="env"/>) and it is the only one trusted.</param>
+    public static async Task<RemoteDxServe> StartAsync(string dataDirectory, IDictionary<string, string>? env = null,
+        X509Certificate2? httpsCertificate = null)
     {
-        var serve = new RemoteDxServe(dataDirectory, env);
+        var serve = new RemoteDxServe(dataDirectory, env, httpsCertificate);
         try
         {
             await serve.WaitReadyAsync(TimeSpan.FromSeconds(90));
@@ -101,7 +116,7 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         DicomPort = await _dicomPort.Task;
         HttpPort = await _httpPort.Task;
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient(CreateHandler()) { Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {
             try
@@ -126,6 +141,21 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         }
     }
 
+    /// <summary>A handler for this serve's web server: over https it accepts exactly <see cref="HttpsCertificate"/> (for
+    /// a name it was issued to), nothing else.</summary>
+    public HttpClientHandler CreateHandler()
+    {
+        var handler = new HttpClientHandler();
+        if (HttpsCertificate is { } pinned)
+        {
+            var pin = pinned.GetCertHashString(HashAlgorithmName.SHA256);
+            handler.ServerCertificateCustomValidationCallback = (_, presented, _, errors) =>
+                presented is not null && presented.GetCertHashString(HashAlgorithmName.SHA256) == pin &&
+                (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None;
+        }
+        return handler;
+    }
+
     /// <summary>kill -9: no shutdown code runs, whatever was not durable is lost.</summary>
     public void KillHard() => _process.Kill();
 
@@ -141,6 +171,6 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
     [GeneratedRegex(@"\(TLS port (\d+)\)")]
     private static partial Regex TlsPortText();
 
-    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"Now listening on: https?://127\.0\.0\.1:(\d+)")]
     private static partial Regex HttpLine();
 }

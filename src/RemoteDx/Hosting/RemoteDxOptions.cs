@@ -9,6 +9,8 @@ public sealed class RemoteDxOptions
 
     public string HttpUrl { get; set; } = "http://127.0.0.1:8080";
 
+    public WebOptions Web { get; set; } = new();
+
     public DicomListenerOptions Dicom { get; set; } = new();
 
     public DatabaseOptions Database { get; set; } = new();
@@ -32,6 +34,10 @@ public sealed class RemoteDxOptions
         if (!Uri.TryCreate(HttpUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             errors.Add($"RemoteDx:HttpUrl '{HttpUrl}' is not an http(s) URL");
+        }
+        else
+        {
+            errors.AddRange(Web.Validate(uri.Scheme == "https"));
         }
         errors.AddRange(Dicom.Validate());
         if (Database.Provider is { Length: > 0 } p && p.Trim().ToLowerInvariant() is not ("sqlite" or "postgresql" or "postgres"))

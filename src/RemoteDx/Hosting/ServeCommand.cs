@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -113,6 +115,22 @@ public static class ServeCommand
             return null;
         }
         builder.WebHost.UseUrls(options.HttpUrl);
+        if (options.HttpUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
+        {
+            X509Certificate2 certificate;
+            try
+            {
+                certificate = X509Certificate2.CreateFromPemFile(options.Web.TlsCertificate!, options.Web.TlsKey!);
+            }
+            catch (CryptographicException ex)
+            {
+                stderr.WriteLine($"remotedx: invalid configuration: RemoteDx:Web:TlsCertificate/TlsKey cannot be loaded: {ex.Message}");
+                return null;
+            }
+            // The slim builder leaves Kestrel's https support out; without it an https URL fails at bind time.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(h => h.ServerCertificate = certificate));
+        }
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
