@@ -46,18 +46,7 @@ public sealed class WebGateFixture : IAsyncLifetime
     /// <summary>Sends CT_small as a new study from <paramref name="callingAe"/>; returns its Study Instance UID.</summary>
     public async Task<string> SendNewStudyAsync(string callingAe)
     {
-        var dir = Path.Combine(Root, "files", Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        var study = Samples.NewUid();
-        var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
-        {
-            ds.SetString(RemoteDx.Dicom.Tag.StudyInstanceUID, RemoteDx.Dicom.VR.UI, study);
-            ds.SetString(RemoteDx.Dicom.Tag.SeriesInstanceUID, RemoteDx.Dicom.VR.UI, Samples.NewUid());
-        });
-        using var p = ChildProcess.Start(RemoteDxCommand.Path, ["send", "127.0.0.1", Serve.DicomPort.ToString(CultureInfo.InvariantCulture), file,
-            "--aet", callingAe, "--called-aet", "REMOTEDX"]);
-        var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
-        Assert.True(code == 0, $"send exited {code}: {p.Output}");
+        var (study, sop) = await Samples.SendNewStudyAsync(Serve, Path.Combine(Root, "files"), callingAe);
         Studies.Add(study);
         SopOfStudy[study] = sop;
         return study;

@@ -35,4 +35,23 @@ public static class Samples
         var (study, series, sop) = Uids(path);
         return System.IO.Path.Combine(archiveRoot, study, series, sop + ".dcm");
     }
+
+    /// <summary>Sends CT_small as a new study (new Study and Series UIDs) with `remotedx send` from
+    /// <paramref name="callingAe"/> to <paramref name="serve"/>; returns the study's and the instance's UIDs.</summary>
+    public static async Task<(string Study, string Sop)> SendNewStudyAsync(RemoteDxServe serve, string folder, string callingAe)
+    {
+        var dir = Path.Combine(folder, Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var study = NewUid();
+        var (file, sop) = Copy(Tool.PydicomTestFile("CT_small.dcm"), dir, ds =>
+        {
+            ds.SetString(Tag.StudyInstanceUID, VR.UI, study);
+            ds.SetString(Tag.SeriesInstanceUID, VR.UI, NewUid());
+        });
+        using var p = ChildProcess.Start(RemoteDxCommand.Path, ["send", "127.0.0.1", serve.DicomPort.ToString(CultureInfo.InvariantCulture), file,
+            "--aet", callingAe, "--called-aet", "REMOTEDX"]);
+        var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, $"send exited {code}: {p.Output}");
+        return (study, sop);
+    }
 }
