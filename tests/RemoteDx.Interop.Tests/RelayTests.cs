@@ -140,6 +140,9 @@ public sealed partial class RelayTests : IDisposable
             ["RemoteDx__Dicom__TlsKey"] = serverKey,
             ["RemoteDx__Dicom__RequireClientCertificate"] = "true",
             ["RemoteDx__Dicom__TrustedClientCa"] = clinicCert,
+            // The clinic's AE title is pinned to its certificate, so the hub's sender-identity check applies.
+            ["RemoteDx__Dicom__AllowedCallingAEs__0__AeTitle"] = RemoteDxRelay.ClinicAe,
+            ["RemoteDx__Dicom__AllowedCallingAEs__0__CertificateSubject"] = "CN=" + RemoteDxRelay.ClinicAe,
         });
         await using var relay = await RemoteDxRelay.StartAsync(Path.Combine(_root, "relay"), hub.TlsPort!.Value,
             "--tls", "--ca", serverCert, "--cert", clinicCert, "--key", clinicKey);
@@ -158,7 +161,9 @@ public sealed partial class RelayTests : IDisposable
         var cert = Path.Combine(dir, name + ".pem");
         var key = Path.Combine(dir, name + ".key");
         using var p = ChildProcess.Start(Tool.Require("openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-            "-out", cert, "-days", "2", "-subj", subject, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+            "-out", cert, "-days", "2", "-subj", subject, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            // The hub requires the clientAuth usage of a client certificate.
+            "-addext", "extendedKeyUsage=serverAuth,clientAuth"]);
         Assert.Equal(0, await p.WaitAsync(TimeSpan.FromSeconds(60)));
         return (cert, key);
     }

@@ -42,6 +42,7 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(DataDirectory, "remotedx.db");
 
+    /// <summary>The plain DICOM port; 0 when serve opened only its TLS port.</summary>
     public int DicomPort { get; private set; }
 
     public int HttpPort { get; private set; }
@@ -83,7 +84,13 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     private void OnLine(string line)
     {
-        if (ListenerLine().Match(line) is { Success: true } d)
+        if (TlsOnlyLine().Match(line) is { Success: true } tlsOnly)
+        {
+            // RequireClientCertificate keeps the plain port closed: DicomPort stays 0.
+            TlsPort = int.Parse(tlsOnly.Groups[1].Value, CultureInfo.InvariantCulture);
+            _dicomPort.TrySetResult(0);
+        }
+        else if (ListenerLine().Match(line) is { Success: true } d)
         {
             if (TlsPortText().Match(line) is { Success: true } t)
             {
@@ -167,6 +174,9 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     [GeneratedRegex(@"DICOM listener \S+ on port (\d+)")]
     private static partial Regex ListenerLine();
+
+    [GeneratedRegex(@"DICOM listener \S+ on TLS port (\d+) only")]
+    private static partial Regex TlsOnlyLine();
 
     [GeneratedRegex(@"\(TLS port (\d+)\)")]
     private static partial Regex TlsPortText();
