@@ -88,8 +88,8 @@ public abstract partial class SqlTriageStore
     {
         await LockStudyAsync(conn, tx, due.StudyInstanceUid, ct).ConfigureAwait(false);
         var mark = due.Verified
-            ? "UPDATE studies SET verified_seq = @seq WHERE study_instance_uid = @study AND reviewed_seq = @seq"
-            : "UPDATE studies SET results_seq = @seq WHERE study_instance_uid = @study AND scored_seq = @seq";
+            ? "UPDATE studies SET verified_seq = @seq WHERE study_instance_uid = @study AND reviewed_seq = @seq AND verified_seq < @seq"
+            : "UPDATE studies SET results_seq = @seq WHERE study_instance_uid = @study AND scored_seq = @seq AND results_seq < @seq";
         if (await ExecAsync(conn, tx, mark, ct, ("@seq", due.Seq), ("@study", due.StudyInstanceUid)).ConfigureAwait(false) == 0)
         {
             return false;
