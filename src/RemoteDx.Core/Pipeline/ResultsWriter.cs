@@ -22,8 +22,10 @@ namespace RemoteDx.Core.Pipeline;
 /// and queued for the owning clinic's destinations in one store commit; a crash in between leaves the study due, and it
 /// is written again (the orphaned files are never indexed or sent).</summary>
 public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archive, ResultRouting routing, QuietPeriod quiet, ILogger logger,
-    string verifyingOrganization = "RemoteDx")
+    string verifyingOrganization = "RemoteDx", LabelCodes? codes = null)
 {
+    private readonly LabelCodes _codes = codes ?? LabelCodes.None;
+
     /// <summary>Writes every due study's results; returns how many were written.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -54,7 +56,7 @@ public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archi
         }
         var now = DateTimeOffset.UtcNow;
         var objects = new List<ResultObject>();
-        foreach (var (model, study) in ScoredStudies(context, withHeatmaps: !due.Verified))
+        foreach (var (model, study) in ScoredStudies(context, _codes, withHeatmaps: !due.Verified))
         {
             var previous = context.Results.Where(r => r.Model == model && r.Kind is ResultKind.Report or ResultKind.VerifiedReport)
                 .OrderBy(r => r.InstanceNumber).LastOrDefault();
@@ -106,7 +108,7 @@ public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archi
 
     /// <summary>The study's findings per model as the result objects report them, with the source images read from the
     /// archive (and, for heatmap images, the maps the store keeps for display).</summary>
-    private static IEnumerable<(string Model, ScoredStudy Study)> ScoredStudies(ResultContext context, bool withHeatmaps)
+    private static IEnumerable<(string Model, ScoredStudy Study)> ScoredStudies(ResultContext context, LabelCodes codes, bool withHeatmaps)
     {
         var models = context.Sources.SelectMany(s => s.Findings).Select(f => f.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var model in models)
@@ -122,7 +124,7 @@ public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archi
                 }
                 algorithm ??= new ResultAlgorithm(model, findings[0].ModelVersion, findings[0].ModelSha256);
                 var file = DicomReader.ReadFile(source.Path, new DicomReadOptions { LazyPixelData = !withHeatmaps });
-                instances.Add(new ScoredInstance(file, findings.Select(f => new ResultFinding(f.Label, ResultCodes.ForLabel(f.Label), f.Probability,
+                instances.Add(new ScoredInstance(file, findings.Select(f => new ResultFinding(f.Label, codes.For(model, f.Label), f.Probability,
                     f.Positive, f.Threshold)
                 {
                     Heatmap = withHeatmaps && f.Positive ? MapFor(source, f) : null,

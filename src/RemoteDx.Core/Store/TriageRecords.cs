@@ -122,7 +122,10 @@ public sealed record InstanceDetail(
     JobInfo? Job,
     bool NotApplicable,
     IReadOnlyList<FindingDetail> Findings,
-    IReadOnlyList<HeatmapRef> Heatmaps);
+    IReadOnlyList<HeatmapRef> Heatmaps)
+{
+    public string? SopClassUid { get; init; }
+}
 
 public sealed record SeriesDetail(string SeriesInstanceUid, string? Modality, string? BodyPart, int? SeriesNumber, string? Description,
     IReadOnlyList<InstanceDetail> Instances);

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RemoteDx.Core.Archive;
+using RemoteDx.Core.Inference;
 using RemoteDx.Core.Pipeline;
+using RemoteDx.Core.Results;
 using RemoteDx.Core.Results.Delivery;
 using RemoteDx.Core.Store;
 
@@ -10,7 +12,8 @@ namespace RemoteDx.Hosting;
 
 /// <summary>Runs the results writer (<see cref="ResultsWriter"/>) and the delivery sender (<see cref="ResultSender"/>) of
 /// `remotedx serve`, each polling every RemoteDx:Results:PollSeconds.</summary>
-public sealed partial class ResultsService(ITriageStore store, IOptions<RemoteDxOptions> options, ILoggerFactory loggers) : BackgroundService
+public sealed partial class ResultsService(IServiceProvider services, ITriageStore store, IOptions<RemoteDxOptions> options, ILoggerFactory loggers)
+    : BackgroundService
 {
     private readonly ILogger _log = loggers.CreateLogger("RemoteDx.Results");
 
@@ -25,7 +28,7 @@ public sealed partial class ResultsService(ITriageStore store, IOptions<RemoteDx
         var routing = new ResultRouting(r.ToDestinations());
         var archive = new DicomArchive(o.DataDirectory, o.Dicom.FreeSpaceReserveMB * 1024 * 1024);
         var writer = new ResultsWriter(store, archive, routing, QuietPeriod.FromSeconds(o.Worklist.QuietPeriodSeconds),
-            loggers.CreateLogger<ResultsWriter>(), r.VerifyingOrganization);
+            loggers.CreateLogger<ResultsWriter>(), r.VerifyingOrganization, Codes());
         var sender = new ResultSender(store, routing, new DeliveryPolicy
         {
             CallingAE = o.Dicom.AeTitle,
@@ -39,6 +42,11 @@ public sealed partial class ResultsService(ITriageStore store, IOptions<RemoteDx
             routing.All.Count == 0 ? Task.CompletedTask : LoopAsync("sender", ct => sender.RunOnceAsync(ct), poll, stoppingToken)
                 .ContinueWith(_ => sender.Dispose(), TaskScheduler.Default));
     }
+
+    /// <summary>The loaded models' label codes (the SR codes findings as the manifest says).</summary>
+    private LabelCodes Codes() => services.GetService(typeof(ModelRegistry)) is ModelRegistry registry
+        ? new LabelCodes(registry.Models.Select(m => m.Manifest))
+        : LabelCodes.None;
 
     private async Task LoopAsync(string name, Func<CancellationToken, Task<int>> pass, TimeSpan poll, CancellationToken ct)
     {
