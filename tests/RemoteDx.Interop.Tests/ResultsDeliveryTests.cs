@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using RemoteDx.Dicom;
+using RemoteDx.Interop.Tests.Support;
 using Xunit.Abstractions;
 
 namespace RemoteDx.Interop.Tests;
@@ -16,7 +17,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => TempDirectory.TryDelete(_root);
 
-    private static Dictionary<string, string> Env(int pacsPort) => new(StringComparer.Ordinal)
+    private static Dictionary<string, string> Env(int pacsPort, string pacsAe = "PACS_A") => new(StringComparer.Ordinal)
     {
         ["RemoteDx__Worklist__QuietPeriodSeconds"] = "1",
         ["RemoteDx__Results__PollSeconds"] = "0.2",
@@ -24,7 +25,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         ["RemoteDx__Results__RetryMaxSeconds"] = "1",
         ["RemoteDx__Results__TimeoutSeconds"] = "5",
         ["RemoteDx__Results__Destinations__0__Clinic"] = "CLINIC_A",
-        ["RemoteDx__Results__Destinations__0__AeTitle"] = "PACS_A",
+        ["RemoteDx__Results__Destinations__0__AeTitle"] = pacsAe,
         ["RemoteDx__Results__Destinations__0__Host"] = "127.0.0.1",
         ["RemoteDx__Results__Destinations__0__Port"] = pacsPort.ToString(CultureInfo.InvariantCulture),
     };
@@ -178,9 +179,37 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         await WaitDeliveredAsync(api, study);
     }
 
-    private static async Task<List<JsonElement>> WaitDeliveredAsync(ApiClient api, string study)
+    [Fact]
+    public async Task Orthanc_as_the_clinic_PACS_stores_every_result_object_RemoteDx_sends()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        await using var orthanc = await OrthancPeer.StartAsync(remoteDxPort: 1);
+        var data = Path.Combine(_root, "data");
+        await RemoteDxUsers.AddAsync(data, "dr_lee", "radiologist", Password);
+        await using var serve = await RemoteDxServe.StartAsync(data, Env(orthanc.DicomPort, OrthancPeer.AeTitle));
+        await SendAsync(serve, "clinic-a/pneumothorax-pa.dcm");
+        var study = DicomFile.Open(Path.Combine(Repo.Root, "sample-dicom", "clinic-a/pneumothorax-pa.dcm")).Dataset.GetString(Tag.StudyInstanceUID)!;
+        using var api = new ApiClient(serve.BaseUrl);
+        using (var login = await api.LoginAsync("dr_lee", Password))
+        {
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        }
+        var deliveries = await WaitDeliveredAsync(api, study, TimeSpan.FromSeconds(60));
+        Assert.Contains(deliveries, d => d.GetProperty("kind").GetString() == "sr");
+        Assert.Contains(deliveries, d => d.GetProperty("kind").GetString() == "heatmap");
+        foreach (var d in deliveries)
+        {
+            var sop = d.GetProperty("sopInstanceUid").GetString()!;
+            var id = await orthanc.FindInstanceAsync(sop);
+            Assert.True(id is not null, $"Orthanc does not have {sop}:\n{orthanc.Output}");
+            var copy = Path.Combine(_root, sop + ".dcm");
+            await File.WriteAllBytesAsync(copy, await orthanc.GetFileAsync(id));
+            Assert.Equal(study, DicomFile.Open(copy).Dataset.GetString(Tag.StudyInstanceUID));
+        }
+    }
+
+    private static async Task<List<JsonElement>> WaitDeliveredAsync(ApiClient api, string study, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var deliveries = (await api.GetJsonAsync($"api/studies/{study}")).GetProperty("deliveries").EnumerateArray().ToList();
