@@ -26,22 +26,36 @@ public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archi
 {
     private readonly LabelCodes _codes = codes ?? LabelCodes.None;
 
+    // A study whose results could not be written (an unreadable source, a full disk) is tried again after a growing pause,
+    // not on every poll; the pause is this process's memory only (a restart tries at once).
+    private static readonly ExponentialBackoff Backoff = new(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30));
+    private readonly Dictionary<string, (int Failures, DateTimeOffset NotBefore)> _failed = new(StringComparer.Ordinal);
+
     /// <summary>Writes every due study's results; returns how many were written.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var written = 0;
-        foreach (var due in await store.ResultsDueAsync(quiet, DateTimeOffset.UtcNow, 10, ct).ConfigureAwait(false))
+        var now = DateTimeOffset.UtcNow;
+        foreach (var due in await store.ResultsDueAsync(quiet, now, 10, ct).ConfigureAwait(false))
         {
+            if (_failed.TryGetValue(due.StudyInstanceUid, out var failed) && failed.NotBefore > now)
+            {
+                continue;
+            }
             try
             {
                 if (await WriteAsync(due, ct).ConfigureAwait(false))
                 {
                     written++;
                 }
+                _failed.Remove(due.StudyInstanceUid);
             }
-            catch (Exception ex) when (ex is DicomException or IOException or InvalidOperationException or ArgumentException)
+            catch (Exception ex) when (ex is DicomException or IOException or InvalidOperationException or ArgumentException
+                or UnauthorizedAccessException or SixLabors.ImageSharp.ImageFormatException)
             {
-                LogFailed(due.StudyInstanceUid, ex.GetType().Name, ex.Message);
+                var failures = failed.Failures + 1;
+                _failed[due.StudyInstanceUid] = (failures, now + Backoff.After(failures));
+                LogFailed(due.StudyInstanceUid, failures, ex.GetType().Name, ex.Message);
             }
         }
         return written;
@@ -151,6 +165,6 @@ public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archi
     [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "study results: {Kind} written for {StudyInstanceUid} ({Objects} objects)")]
     private partial void LogWritten(string studyInstanceUid, string kind, int objects);
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Error, Message = "study results for {StudyInstanceUid} not written: {ErrorType}: {Error}")]
-    private partial void LogFailed(string studyInstanceUid, string errorType, string error);
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Error, Message = "study results for {StudyInstanceUid} not written (failure {Failures}, tried again later): {ErrorType}: {Error}")]
+    private partial void LogFailed(string studyInstanceUid, int failures, string errorType, string error);
 }
