@@ -90,10 +90,10 @@ public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archi
                 ? TriageReport.Create(study, now)
                 : TriageReport.CreateSuccessor(study, DicomReader.ReadFile(previous.Path), now);
             objects.Add(Keep(report, ResultKind.Report, model, now));
-            var first = context.Results.Count(r => r.Kind == ResultKind.Heatmap);
+            var first = context.Results.Count(r => r.Kind == ResultKind.Heatmap) + objects.Count(o => o.Kind == ResultKind.Heatmap);
             foreach (var capture in HeatmapCapture.CreateAll(study, now))
             {
-                // Numbered on from earlier versions' images, so each number stays one instance in the series.
+                // Numbered on from earlier versions' (and other models') images, so each number stays one instance in the series.
                 capture.Dataset.SetString(Tag.InstanceNumber, VR.IS, (first + capture.Dataset.GetInt(Tag.InstanceNumber)!.Value)
                     .ToString(System.Globalization.CultureInfo.InvariantCulture));
                 objects.Add(Keep(capture, ResultKind.Heatmap, model, now));
