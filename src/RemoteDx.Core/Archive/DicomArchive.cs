@@ -111,6 +111,37 @@ public sealed class DicomArchive
         return Result(outcome, finalPath, received);
     }
 
+    /// <summary>Archives a file RemoteDx wrote itself (a result object) under the same rule: written to the temp folder,
+    /// fsync'd, renamed into <see cref="PathFor"/>, its folder fsync'd. Returns the archived path.</summary>
+    public string KeepCreated(DicomFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var ds = file.Dataset;
+        var (study, series, sop) = (ds.GetString(Tag.StudyInstanceUID), ds.GetString(Tag.SeriesInstanceUID), ds.GetString(Tag.SOPInstanceUID));
+        RequireUid(study, "Study Instance UID", Tag.StudyInstanceUID);
+        RequireUid(series, "Series Instance UID", Tag.SeriesInstanceUID);
+        RequireUid(sop, "SOP Instance UID", Tag.SOPInstanceUID);
+        var finalPath = PathFor(study!, series!, sop!);
+        var dir = Path.GetDirectoryName(finalPath)!;
+        DurableFile.CreateDirectoryDurably(dir, FileSync);
+        var temp = Path.Combine(TempDirectory, "result-" + Guid.NewGuid().ToString("N") + ".dcm");
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
+                DicomWriter.WriteFile(fs, file);
+            }
+            FileSync.SyncFile(temp);
+            File.Move(temp, finalPath, overwrite: true);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+        FileSync.SyncDirectory(dir);
+        return finalPath;
+    }
+
     private static ArchiveResult Result(ArchiveOutcome outcome, string finalPath, ReceivedInstance r) =>
         new(outcome, finalPath, r.StudyInstanceUid, r.SeriesInstanceUid, r.SopInstanceUid, r.SopClassUid, r.TransferSyntaxUid,
             new FileInfo(finalPath).Length, r.Attributes);

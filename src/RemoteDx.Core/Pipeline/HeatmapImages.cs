@@ -58,6 +58,21 @@ public static class HeatmapImages
         return ms.ToArray();
     }
 
+    /// <summary>The map back from its display PNG (<see cref="ToPng"/>: alpha is the value × 191, the letterbox already
+    /// cropped away), so the results writer can draw heatmap images from what the store keeps.</summary>
+    public static Heatmap FromPng(string? label, byte[] png)
+    {
+        using var img = Image.Load<Rgba32>(png);
+        var pixels = new Rgba32[img.Width * img.Height];
+        img.CopyPixelDataTo(pixels);
+        var values = new float[pixels.Length];
+        for (var i = 0; i < pixels.Length; i++)
+        {
+            values[i] = Math.Clamp(pixels[i].A / 191f, 0f, 1f);
+        }
+        return new Heatmap(label, img.Width, img.Height, values);
+    }
+
     internal static float Sample(Heatmap map, float x, float y)
     {
         x = Math.Clamp(x, 0, map.Width - 1);

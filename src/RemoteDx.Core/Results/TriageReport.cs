@@ -21,6 +21,15 @@ public static class TriageReport
     public static DicomFile Create(ScoredStudy study, DateTimeOffset created, string? sopInstanceUid = null) =>
         Build(study, created, sopInstanceUid ?? ResultUids.New(), instanceNumber: 1, verification: null, predecessor: null);
 
+    /// <summary>A new version of the unverified AI report after the study was scored again (a re-score, a new image): the
+    /// next instance in the same series, its Predecessor Documents Sequence pointing at <paramref name="previous"/>.</summary>
+    public static DicomFile CreateSuccessor(ScoredStudy study, DicomFile previous, DateTimeOffset created, string? sopInstanceUid = null)
+    {
+        var prev = previous.Dataset;
+        var instanceNumber = (prev.GetInt(Tag.InstanceNumber) ?? 1) + 1;
+        return Build(study, created, sopInstanceUid ?? ResultUids.New(), instanceNumber, verification: null, prev);
+    }
+
     /// <summary>The verified report after review: a new instance in the same series whose Predecessor Documents
     /// Sequence points at <paramref name="previous"/>, Verification Flag VERIFIED with the verifying observer, and each
     /// finding's review decision (and comment) beside the AI's evaluation.</summary>

@@ -111,6 +111,31 @@ public interface ITriageStore : IIngestStore
 
     Task DeleteSessionAsync(string tokenHash, CancellationToken ct = default);
 
+    // ---- results (SR, heatmaps) and their delivery
+
+    /// <summary>Studies whose results are due, at most <paramref name="max"/>: the AI report when a study was scored
+    /// since its last report, nothing of it is pending or running, and it is complete by <paramref name="quiet"/>; the
+    /// verified report when it was reviewed since its last one and its AI report is current.</summary>
+    Task<IReadOnlyList<ResultsDue>> ResultsDueAsync(QuietPeriod quiet, DateTimeOffset now, int max, CancellationToken ct = default);
+
+    /// <summary>The study as the results writer needs it; null when it does not exist.</summary>
+    Task<ResultContext?> ResultContextAsync(string studyInstanceUid, CancellationToken ct = default);
+
+    /// <summary>Indexes archived result objects under their study (no job, no ownership claim), marks <paramref name="due"/>
+    /// done, and queues one delivery per object and destination, in one transaction. False (nothing written) when the
+    /// study moved on since <paramref name="due"/> was read (scored or reviewed again).</summary>
+    Task<bool> RecordResultsAsync(ResultsDue due, IReadOnlyList<ResultObject> objects, IReadOnlyList<string> destinations, CancellationToken ct = default);
+
+    /// <summary>Claims up to <paramref name="max"/> due deliveries for <paramref name="destination"/>.</summary>
+    Task<IReadOnlyList<ClaimedDelivery>> ClaimDeliveriesAsync(string destination, string worker, int max, TimeSpan lease, CancellationToken ct = default);
+
+    Task DeliverySentAsync(long id, CancellationToken ct = default);
+
+    /// <summary>Back to pending until <paramref name="retryAt"/>, or failed for good after <paramref name="maxAttempts"/>.</summary>
+    Task<DeliveryFailure> DeliveryFailedAsync(long id, string error, int maxAttempts, DateTimeOffset retryAt, CancellationToken ct = default);
+
+    Task<IReadOnlyList<DeliveryInfo>> DeliveriesAsync(string studyInstanceUid, CancellationToken ct = default);
+
     // ---- notification outbox
 
     Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(string worker, int max, TimeSpan lease, CancellationToken ct = default);

@@ -131,5 +131,27 @@ internal static class Migrations
             INSERT INTO study_owners (study_instance_uid, clinic, calling_ae, claimed_at)
                 SELECT study_instance_uid, calling_ae, calling_ae, first_received_at FROM studies;
             """),
+        // Results RemoteDx writes (SR, heatmap SC) and their delivery outbox (DESIGN.md "Results and delivery"). A result is
+        // no received instance: it has no job and no owner claim. scored_seq counts completed jobs, results_seq the
+        // scored_seq the last AI report was written for; reviewed_seq counts reviews, verified_seq the last verified SR's.
+        (5, """
+            CREATE TABLE results (
+                sop_instance_uid TEXT PRIMARY KEY, study_instance_uid TEXT NOT NULL REFERENCES studies(study_instance_uid),
+                series_instance_uid TEXT NOT NULL, sop_class_uid TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('sr', 'sr-verified', 'heatmap')), model TEXT NOT NULL, modality TEXT NOT NULL,
+                series_number INTEGER, series_description TEXT, instance_number INTEGER, path TEXT NOT NULL, created_at TEXT NOT NULL);
+            CREATE INDEX results_study ON results (study_instance_uid, created_at);
+            CREATE TABLE result_deliveries (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, sop_instance_uid TEXT NOT NULL REFERENCES results(sop_instance_uid),
+                study_instance_uid TEXT NOT NULL, destination TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
+                not_before TEXT, lease_until TEXT, worker TEXT, last_error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+            CREATE INDEX result_deliveries_state ON result_deliveries (state, id);
+            CREATE INDEX result_deliveries_study ON result_deliveries (study_instance_uid, id);
+            ALTER TABLE studies ADD COLUMN scored_seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN results_seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN reviewed_seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE studies ADD COLUMN verified_seq INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

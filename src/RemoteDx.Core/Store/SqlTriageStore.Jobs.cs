@@ -106,6 +106,9 @@ public abstract partial class SqlTriageStore
             }
             await ExecAsync(conn, tx, "UPDATE instances SET not_applicable = @na WHERE sop_instance_uid = @sop", ct,
                 ("@na", score.NotApplicable), ("@sop", job.SopInstanceUid)).ConfigureAwait(false);
+            // The study's results are due again (ResultsWriter) once nothing of it is left to score.
+            await ExecAsync(conn, tx, "UPDATE studies SET scored_seq = scored_seq + 1 WHERE study_instance_uid = @study", ct,
+                ("@study", job.StudyInstanceUid)).ConfigureAwait(false);
             await RefreshStudyAsync(conn, tx, job.StudyInstanceUid, ct).ConfigureAwait(false);
             await QueueStatNotificationAsync(conn, tx, job.StudyInstanceUid, now, ct).ConfigureAwait(false);
             await BumpVersionAsync(conn, tx, ct).ConfigureAwait(false);

@@ -57,7 +57,9 @@ public abstract partial class SqlTriageStore
         {
             await LockStudyAsync(conn, tx, studyInstanceUid, ct).ConfigureAwait(false);
             var now = Time(DateTimeOffset.UtcNow);
-            var n = await ExecAsync(conn, tx, "UPDATE studies SET reviewed_by = @by, reviewed_at = @now WHERE study_instance_uid = @study", ct,
+            var n = await ExecAsync(conn, tx, """
+                UPDATE studies SET reviewed_by = @by, reviewed_at = @now, reviewed_seq = reviewed_seq + 1 WHERE study_instance_uid = @study
+                """, ct,
                 ("@by", by), ("@now", now), ("@study", studyInstanceUid)).ConfigureAwait(false);
             if (n == 0)
             {

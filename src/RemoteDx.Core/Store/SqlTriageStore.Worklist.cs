@@ -159,10 +159,10 @@ public abstract partial class SqlTriageStore
             ct, ("@study", studyInstanceUid)).ConfigureAwait(false);
         var instances = await QueryAsync(conn, tx, """
             SELECT sop_instance_uid, series_instance_uid, instance_number, rows, columns, frames, view_position, photometric,
-                   window_center, window_width, not_applicable
+                   window_center, window_width, not_applicable, sop_class_uid
             FROM instances WHERE study_instance_uid = @study ORDER BY instance_number, sop_instance_uid
             """, r => (Sop: r.GetString(0), Series: r.GetString(1), Number: NInt(r, 2), Rows: Int(r, 3), Cols: Int(r, 4),
-                Frames: Int(r, 5), View: Str(r, 6), Photo: Str(r, 7), Wc: NDbl(r, 8), Ww: NDbl(r, 9), Na: Bool(r, 10)),
+                Frames: Int(r, 5), View: Str(r, 6), Photo: Str(r, 7), Wc: NDbl(r, 8), Ww: NDbl(r, 9), Na: Bool(r, 10), Class: Str(r, 11)),
             ct, ("@study", studyInstanceUid)).ConfigureAwait(false);
         var jobs = new Dictionary<string, JobInfo>(StringComparer.Ordinal);
         foreach (var j in await QueryAsync(conn, tx, """
@@ -190,13 +190,15 @@ public abstract partial class SqlTriageStore
             .ToLookup(h => h.Sop, h => h.Ref, StringComparer.Ordinal);
         var comments = await QueryAsync(conn, tx, "SELECT id, author, at, text FROM comments WHERE study_instance_uid = @study ORDER BY id",
             r => new CommentInfo(Long(r, 0), r.GetString(1), TimeAt(r, 2), r.GetString(3)), ct, ("@study", studyInstanceUid)).ConfigureAwait(false);
+        var results = await ResultObjectsAsync(conn, tx, studyInstanceUid, ct).ConfigureAwait(false);
+        var deliveries = await DeliveriesAsync(conn, tx, studyInstanceUid, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
 
         var seriesDetails = series.Select(s => new SeriesDetail(s.Uid, s.Modality, s.Body, s.Number, s.Desc,
             instances.Where(i => i.Series == s.Uid).Select(i => new InstanceDetail(i.Sop, i.Number, i.Rows, i.Cols, i.Frames, i.View,
-                i.Photo, i.Wc, i.Ww, jobs.GetValueOrDefault(i.Sop), i.Na, [.. findings[i.Sop]], [.. heatmaps[i.Sop]])).ToList())).ToList();
+                i.Photo, i.Wc, i.Ww, jobs.GetValueOrDefault(i.Sop), i.Na, [.. findings[i.Sop]], [.. heatmaps[i.Sop]]) { SopClassUid = i.Class }).ToList())).ToList();
         return (StudyDetail?)new StudyDetail(study.Item with { Findings = top.GetValueOrDefault(studyInstanceUid) ?? [] }, study.Birth,
-            study.Accession, study.By, study.At, seriesDetails, comments);
+            study.Accession, study.By, study.At, seriesDetails, comments) { Results = results, Deliveries = deliveries };
     }, ct);
 
     private const string FindingSelect = """

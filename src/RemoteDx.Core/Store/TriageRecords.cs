@@ -122,7 +122,10 @@ public sealed record InstanceDetail(
     JobInfo? Job,
     bool NotApplicable,
     IReadOnlyList<FindingDetail> Findings,
-    IReadOnlyList<HeatmapRef> Heatmaps);
+    IReadOnlyList<HeatmapRef> Heatmaps)
+{
+    public string? SopClassUid { get; init; }
+}
 
 public sealed record SeriesDetail(string SeriesInstanceUid, string? Modality, string? BodyPart, int? SeriesNumber, string? Description,
     IReadOnlyList<InstanceDetail> Instances);
@@ -136,7 +139,14 @@ public sealed record StudyDetail(
     string? ReviewedBy,
     DateTimeOffset? ReviewedAt,
     IReadOnlyList<SeriesDetail> Series,
-    IReadOnlyList<CommentInfo> Comments);
+    IReadOnlyList<CommentInfo> Comments)
+{
+    /// <summary>The result objects RemoteDx wrote for the study (SR, heatmaps), oldest first.</summary>
+    public IReadOnlyList<ResultObject> Results { get; init; } = [];
+
+    /// <summary>Their deliveries to the clinic's destinations.</summary>
+    public IReadOnlyList<DeliveryInfo> Deliveries { get; init; } = [];
+}
 
 /// <summary>Where an archived instance is and whose it is (for frames, thumbnails and heatmaps).</summary>
 public sealed record InstanceLocation(string SopInstanceUid, string StudyInstanceUid, string Path, string CallingAE, int Version,

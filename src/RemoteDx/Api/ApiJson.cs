@@ -109,6 +109,33 @@ internal static class ApiJson
             }),
         });
         o["comments"] = d.Comments.Select(Comment);
+        // Result objects RemoteDx wrote (docs/api.md): grouped as the series they form.
+        o["resultSeries"] = d.Results.GroupBy(r => r.SeriesInstanceUid, StringComparer.Ordinal).Select(g => new
+        {
+            seriesInstanceUid = g.Key,
+            modality = g.First().Modality,
+            seriesNumber = g.First().SeriesNumber,
+            description = g.First().SeriesDescription,
+            instances = g.Select(r => new
+            {
+                sopInstanceUid = r.SopInstanceUid,
+                sopClassUid = r.SopClassUid,
+                instanceNumber = r.InstanceNumber,
+                kind = r.Kind,
+                model = r.Model,
+                createdAt = r.CreatedAt,
+            }),
+        });
+        o["deliveries"] = d.Deliveries.Select(x => new
+        {
+            destination = x.Destination,
+            sopInstanceUid = x.SopInstanceUid,
+            kind = x.Kind,
+            status = x.State,
+            attempts = x.Attempts,
+            lastError = x.LastError,
+            updatedAt = x.UpdatedAt,
+        });
         return o;
     }
 }

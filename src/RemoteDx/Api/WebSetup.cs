@@ -64,6 +64,7 @@ public static class WebSetup
         });
         AuthEndpoints.Map(api);
         WorklistEndpoints.Map(api);
+        FhirEndpoints.Map(api);
         EventsEndpoint.Map(api);
         ImageEndpoints.Map(api);
         ReviewEndpoints.Map(api);

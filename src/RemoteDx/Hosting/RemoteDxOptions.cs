@@ -23,6 +23,8 @@ public sealed class RemoteDxOptions
 
     public SecurityOptions Security { get; set; } = new();
 
+    public ResultsOptions Results { get; set; } = new();
+
     /// <summary>Start-up validation: every problem in one message.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -48,6 +50,7 @@ public sealed class RemoteDxOptions
         errors.AddRange(Worklist.Validate());
         errors.AddRange(Notifications.Validate());
         errors.AddRange(Security.Validate());
+        errors.AddRange(Results.Validate());
         return errors;
     }
 }

@@ -156,6 +156,7 @@ public static class ServeCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorklistWatcher>());
         builder.Services.AddHostedService<ScoringWorker>();
         builder.Services.AddHostedService<WebhookNotifier>();
+        builder.Services.AddHostedService<ResultsService>();
         WebSetup.ConfigureServices(builder.Services);
 
         var app = builder.Build();

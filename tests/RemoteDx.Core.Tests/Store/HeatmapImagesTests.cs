@@ -38,4 +38,17 @@ public sealed class HeatmapImagesTests
         var maps = HeatmapImages.Render(score, 100, 100);
         Assert.Equal(["a", HeatmapImages.WholeImage], maps.Select(m => m.Label));
     }
+
+    [Fact]
+    public void The_map_read_back_from_its_display_PNG_keeps_its_values_within_one_alpha_step()
+    {
+        var values = Enumerable.Range(0, 16 * 16).Select(i => i % 16 / 15f).ToArray();
+        var png = HeatmapImages.ToPng(new Heatmap("nodule", 16, 16, values), new InputPlacement(0, 0, 1, 1), imageRows: 16, imageColumns: 16);
+        var back = HeatmapImages.FromPng("nodule", png);
+        Assert.Equal(("nodule", 16, 16), (back.Label, back.Width, back.Height));
+        for (var x = 0; x < 16; x++)
+        {
+            Assert.InRange(back.Values[5 * 16 + x], values[5 * 16 + x] - 0.02f, values[5 * 16 + x] + 0.02f);
+        }
+    }
 }
