@@ -126,6 +126,14 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM: serve drains (DESIGN.md "Durability modes") and exits.</summary>
+    public void Terminate() => _process.Terminate();
+
+    /// <summary>Waits for serve to exit (after <see cref="Terminate"/>); its exit code.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitAsync(timeout);
+
+    public bool HasExited => _process.HasExited;
+
     /// <summary>kill -9: no shutdown code runs, whatever was not durable is lost.</summary>
     public void KillHard() => _process.Kill();
 

@@ -1,5 +1,6 @@
 // `remotedx serve` hosting of the DICOM listener (DESIGN.md contracts: port, AE title, data folder, readiness)
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ namespace RemoteDx.Hosting;
 public sealed partial class DicomListenerService(
     IOptions<RemoteDxOptions> options,
     ReadinessState readiness,
+    HealthState health,
     IIngestStore store,
     JobSignal jobs,
     PipelineMetrics metrics,
@@ -24,7 +26,13 @@ public sealed partial class DicomListenerService(
 {
     private readonly ILogger _log = loggers.CreateLogger("RemoteDx.Listener");
     private readonly IIngestStore _store = store;
+    private readonly CancellationTokenSource _abortDrain = new();
+    private readonly CancellationTokenSource _stopMonitor = new();
     private DicomServer? _server;
+    private IngestService? _ingest;
+    private Task _monitor = Task.CompletedTask;
+    private PosixSignalRegistration? _sigterm;
+    private int _sigterms;
 
     public DicomServer? Server => _server;
 
@@ -35,7 +43,13 @@ public sealed partial class DicomListenerService(
         var o = options.Value;
         var data = Path.GetFullPath(o.DataDirectory);
         var archive = new DicomArchive(data, o.Dicom.FreeSpaceReserveMB * 1024 * 1024);
-        var ingest = new IngestService(archive, _store, new Signals(jobs, metrics), _log);
+        var spool = new AuditSpool(data);
+        var ingest = new IngestService(archive, _store, new Signals(jobs, metrics), _log, spool);
+        _ingest = ingest;
+        // Probed once before the first association, then every few seconds (rejects associations while unhealthy).
+        var monitor = new HealthMonitor(_store, archive, spool, health, loggers.CreateLogger("RemoteDx.Health"));
+        await monitor.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        _monitor = monitor.RunAsync(_stopMonitor.Token);
         // The store was migrated by StoreStartup, which runs first.
         var pending = await _store.UnfinishedJobsAsync(cancellationToken).ConfigureAwait(false);
         LogUnfinishedJobs(pending.Count);
@@ -68,7 +82,7 @@ public sealed partial class DicomListenerService(
             ArtimTimeout = TimeSpan.FromSeconds(d.AssociationRequestTimeoutSeconds),
             IdleTimeout = TimeSpan.FromSeconds(d.IdleTimeoutSeconds),
             DimseTimeout = TimeSpan.FromSeconds(d.DimseTimeoutSeconds),
-            AcceptingAssociations = archive.HasFreeSpace,
+            AcceptingAssociations = () => health.AcceptingAssociations && archive.HasFreeSpace(),
         };
         foreach (var peer in d.AllowedCallingAEs)
         {
@@ -104,25 +118,63 @@ public sealed partial class DicomListenerService(
         {
             LogListeningTlsOnly(d.AeTitle, _server.TlsEndPoint?.Port ?? 0);
         }
+        // The host stops on the first SIGTERM (and drains, StopAsync); a second one cuts the drain short.
+        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSigterm);
         readiness.MarkReady();
     }
 
+    private void OnSigterm(PosixSignalContext context)
+    {
+        // Never the default action (kill): the host's own handler starts the shutdown; exit stays 0.
+        context.Cancel = true;
+        if (Interlocked.Increment(ref _sigterms) >= 2)
+        {
+            LogSecondSigterm();
+            _abortDrain.Cancel();
+        }
+    }
+
+    /// <summary>DESIGN.md "Durability modes": SIGTERM drains. New associations are rejected (transient), open ones may
+    /// finish within DrainSeconds; then (or on a second SIGTERM, or when the host's shutdown timeout fires) the rest are
+    /// aborted. Audit writes still in flight are awaited before the store is closed.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        health.MarkDraining();
         if (_server is { } server)
         {
-            await server.StopAsync().ConfigureAwait(false);
+            using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abortDrain.Token);
+            var left = await server.DrainAsync(TimeSpan.FromSeconds(options.Value.Dicom.DrainSeconds), abort.Token).ConfigureAwait(false);
+            LogDrained(left);
+        }
+        await _stopMonitor.CancelAsync().ConfigureAwait(false);
+        await _monitor.ConfigureAwait(false);
+        if (_ingest is { } ingest)
+        {
+            await ingest.FlushAuditsAsync().ConfigureAwait(false);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        _sigterm?.Dispose();
         if (_server is { } server)
         {
             await server.DisposeAsync().ConfigureAwait(false);
         }
+        if (_ingest is { } ingest)
+        {
+            await ingest.FlushAuditsAsync().ConfigureAwait(false);
+        }
+        _abortDrain.Dispose();
+        _stopMonitor.Dispose();
         // The store belongs to the service container, which disposes it after this service.
     }
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "DICOM listener drained ({Aborted} associations aborted at the deadline)")]
+    private partial void LogDrained(int aborted);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "second SIGTERM: aborting the associations still open")]
+    private partial void LogSecondSigterm();
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "DICOM listener {AeTitle} on port {Port} (TLS port {TlsPort})")]
     private partial void LogListening(string aeTitle, int port, int? tlsPort);

@@ -117,6 +117,10 @@ public sealed class DicomListenerOptions
 
     public long FreeSpaceReserveMB { get; set; } = 1024;
 
+    /// <summary>On SIGTERM: seconds open associations may take to finish (new ones are rejected) before they are
+    /// aborted; the process then exits 0. A second SIGTERM aborts at once.</summary>
+    public int DrainSeconds { get; set; } = 30;
+
     public IEnumerable<string> Validate()
     {
         if (AeTitle.Length is 0 or > 16 || AeTitle.Any(c => c < 0x20 || c > 0x7E || c == '\\'))
@@ -186,6 +190,10 @@ public sealed class DicomListenerOptions
         if (MaxPduLength is < 4096 or > 16 * 1024 * 1024)
         {
             yield return "RemoteDx:Dicom:MaxPduLength must be between 4096 and 16 MiB";
+        }
+        if (DrainSeconds is < 0 or > 3600)
+        {
+            yield return $"RemoteDx:Dicom:DrainSeconds {DrainSeconds} must be 0-3600";
         }
         if (FreeSpaceReserveMB < 0)
         {
