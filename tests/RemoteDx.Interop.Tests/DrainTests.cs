@@ -102,6 +102,26 @@ public sealed class DrainTests(ITestOutputHelper output) : IDisposable
         return n;
     }
 
+    [Fact]
+    public async Task A_second_SIGTERM_cuts_the_drain_short_and_still_exits_0()
+    {
+        await using var serve = await RemoteDxServe.StartAsync(Path.Combine(_root, "data"),
+            new Dictionary<string, string> { ["RemoteDx__Dicom__DrainSeconds"] = "120" });
+        await using var idle = await DicomClient.ConnectAsync(
+            new DicomClientOptions { Host = "127.0.0.1", Port = serve.DicomPort, CalledAE = "REMOTEDX", CallingAE = "IDLE" },
+            [PresentationContextProposal.Verification]);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        serve.Terminate();
+        await Task.Delay(500);
+        Assert.False(serve.HasExited, "serve did not drain:\n" + serve.Output);
+        serve.Terminate();
+        var exit = await serve.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"serve exit {exit} after {stopwatch.Elapsed.TotalSeconds:0.0} s\n{serve.Output}");
+        Assert.Equal(0, exit);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), "the second SIGTERM did not cut the drain short");
+        Assert.Contains("second SIGTERM", serve.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>The files storescu -v says were answered Success, in order.</summary>
     internal static List<string> Acknowledged(string storescuOutput)
     {
