@@ -50,13 +50,15 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    /// <summary>Starts serve on <paramref name="dataDirectory"/> and waits until it is ready (or throws with its output).</summary>
-    public static async Task<RemoteDxServe> StartAsync(string dataDirectory, IDictionary<string, string>? env = null)
+    /// <summary>Starts serve on <paramref name="dataDirectory"/> and waits until it is ready (or throws with its output).
+    /// With <paramref name="expectUnhealthy"/>, ready means started but unhealthy on purpose (e.g. below the disk
+    /// reserve): /healthz answers 503 with <c>"status":"unavailable"</c>.</summary>
+    public static async Task<RemoteDxServe> StartAsync(string dataDirectory, IDictionary<string, string>? env = null, bool expectUnhealthy = false)
     {
         var serve = new RemoteDxServe(dataDirectory, env);
         try
         {
-            await serve.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            await serve.WaitReadyAsync(TimeSpan.FromSeconds(90), expectUnhealthy);
         }
         catch
         {
@@ -82,7 +84,7 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync(TimeSpan timeout)
+    private async Task WaitReadyAsync(TimeSpan timeout, bool expectUnhealthy)
     {
         var deadline = DateTime.UtcNow + timeout;
         var ports = Task.WhenAll(_dicomPort.Task, _httpPort.Task);
@@ -107,7 +109,12 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
             try
             {
                 using var r = await http.GetAsync(new Uri(BaseUrl, "healthz"));
-                if ((int)r.StatusCode == 200)
+                if (!expectUnhealthy && (int)r.StatusCode == 200)
+                {
+                    return;
+                }
+                if (expectUnhealthy && (int)r.StatusCode == 503
+                    && (await r.Content.ReadAsStringAsync()).Contains("\"status\":\"unavailable\"", StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -120,7 +127,7 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
             }
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"remotedx serve: /healthz never answered 200:\n{Output}");
+                throw new TimeoutException($"remotedx serve: /healthz never answered {(expectUnhealthy ? "503 unavailable" : "200")}:\n{Output}");
             }
             await Task.Delay(50);
         }
