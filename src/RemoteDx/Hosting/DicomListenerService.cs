@@ -19,18 +19,19 @@ public sealed partial class DicomListenerService(
     IOptions<RemoteDxOptions> options,
     ReadinessState readiness,
     HealthState health,
-    IIngestStore store,
+    ITriageStore store,
     JobSignal jobs,
     PipelineMetrics metrics,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _log = loggers.CreateLogger("RemoteDx.Listener");
-    private readonly IIngestStore _store = store;
+    private readonly ITriageStore _store = store;
     private readonly CancellationTokenSource _abortDrain = new();
     private readonly CancellationTokenSource _stopMonitor = new();
     private DicomServer? _server;
     private IngestService? _ingest;
     private Task _monitor = Task.CompletedTask;
+    private Task _reconciler = Task.CompletedTask;
     private PosixSignalRegistration? _sigterm;
     private int _sigterms;
 
@@ -50,6 +51,11 @@ public sealed partial class DicomListenerService(
         var monitor = new HealthMonitor(_store, archive, spool, health, loggers.CreateLogger("RemoteDx.Health"));
         await monitor.ProbeAsync(cancellationToken).ConfigureAwait(false);
         _monitor = monitor.RunAsync(_stopMonitor.Token);
+        var clinics = o.Dicom.AllowedCallingAEs.Where(p => !string.IsNullOrWhiteSpace(p.Clinic))
+            .GroupBy(p => p.AeTitle.Trim(), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Clinic!.Trim(), StringComparer.Ordinal);
+        var reconciler = new ArchiveReconciler(archive, _store, TimeSpan.FromSeconds(o.Dicom.ReconcileMinAgeSeconds),
+            loggers.CreateLogger("RemoteDx.Reconciler"), ae => clinics.GetValueOrDefault(ae, ae));
+        _reconciler = ReconcileLoopAsync(reconciler, TimeSpan.FromMinutes(o.Dicom.ReconcileMinutes), _stopMonitor.Token);
         // The store was migrated by StoreStartup, which runs first.
         var pending = await _store.UnfinishedJobsAsync(cancellationToken).ConfigureAwait(false);
         LogUnfinishedJobs(pending.Count);
@@ -148,11 +154,50 @@ public sealed partial class DicomListenerService(
         }
         await _stopMonitor.CancelAsync().ConfigureAwait(false);
         await _monitor.ConfigureAwait(false);
+        await _reconciler.ConfigureAwait(false);
         if (_ingest is { } ingest)
         {
             await ingest.FlushAuditsAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Once at start-up (in the background: a large archive takes a while), then every interval (0: once).</summary>
+    private async Task ReconcileLoopAsync(ArchiveReconciler reconciler, TimeSpan interval, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var report = await reconciler.RunAsync(ct).ConfigureAwait(false);
+                metrics.Reconciled(report.Indexed, report.Quarantined, report.TempRemoved);
+                if (interval <= TimeSpan.Zero)
+                {
+                    return;
+                }
+                await Task.Delay(interval, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The store or the volume is unavailable (the health monitor says so): try again next round.
+                LogReconcileFailed(ex.GetType().Name, ex.Message);
+                try
+                {
+                    await Task.Delay(interval > TimeSpan.Zero ? interval : TimeSpan.FromMinutes(1), ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "reconciler: {ErrorType}: {Error}")]
+    private partial void LogReconcileFailed(string errorType, string error);
 
     public async ValueTask DisposeAsync()
     {
