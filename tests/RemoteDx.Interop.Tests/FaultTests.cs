@@ -141,6 +141,31 @@ public sealed class FaultTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task At_start_up_the_reconciler_quarantines_an_archive_file_it_cannot_index_and_reports_it_in_the_log_and_metrics()
+    {
+        var data = Path.Combine(_root, "data");
+        var garbage = Path.Combine(data, "archive", "1.2.3", "1.2.3.4", "1.2.3.4.5.dcm");
+        Directory.CreateDirectory(Path.GetDirectoryName(garbage)!);
+        await File.WriteAllTextAsync(garbage, "not DICOM");
+        await using var serve = await RemoteDxServe.StartAsync(data, new Dictionary<string, string>
+        {
+            ["RemoteDx__Dicom__ReconcileMinAgeSeconds"] = "0",
+            ["RemoteDx__Dicom__ReconcileMinutes"] = "0",
+        });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !serve.Output.Contains("1 quarantined", StringComparison.Ordinal))
+        {
+            await Task.Delay(100);
+        }
+        Assert.Contains("reconciler: 1 archive files, 0 indexed, 1 quarantined", serve.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(garbage));
+        Assert.Single(Directory.GetFiles(Path.Combine(data, "quarantine"), "*.reason"));
+        using var http = new HttpClient { BaseAddress = serve.BaseUrl };
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.Contains("remotedx_reconciler_files_total{action=\"quarantined\"", metrics, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Body)> WaitForHealthAsync(HttpClient http, int want)
     {
         var deadline = DateTime.UtcNow.AddSeconds(40);
