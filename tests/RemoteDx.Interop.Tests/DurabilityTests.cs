@@ -119,8 +119,14 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
         await using var serve = await RemoteDxServe.StartAsync(data, new Dictionary<string, string>
         {
             ["RemoteDx__Dicom__FreeSpaceReserveMB"] = "100000000", // 100 TB: more than any test disk
-        });
+        }, expectUnhealthy: true);
         var (file, sop) = Samples.Copy(Tool.PydicomTestFile("CT_small.dcm"), _root);
+        using (var http = new HttpClient { BaseAddress = serve.BaseUrl })
+        {
+            using var health = await http.GetAsync("healthz");
+            Assert.Equal(503, (int)health.StatusCode);
+            Assert.Contains("free space below FreeSpaceReserveMB", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
 
         var result = await RemoteDxCli.SendAsync(serve.DicomPort, [file], "REMOTEDX");
         Assert.Equal(1, result.ExitCode);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RemoteDx.Testing;
@@ -143,6 +144,18 @@ public sealed class ChildProcess : IDisposable
         }
         return _process.ExitCode;
     }
+
+    /// <summary>SIGTERM (what systemd and `docker stop` send): the process may shut down in order.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && kill(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()

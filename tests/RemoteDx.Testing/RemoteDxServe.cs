@@ -63,16 +63,18 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    /// <summary>Starts serve on <paramref name="dataDirectory"/> and waits until it is ready (or throws with its output).</summary>
+    /// <summary>Starts serve on <paramref name="dataDirectory"/> and waits until it is ready (or throws with its output).
+    /// With <paramref name="expectUnhealthy"/>, ready means started but unhealthy on purpose (e.g. below the disk
+    /// reserve): /healthz answers 503 with <c>"status":"unavailable"</c>.</summary>
     /// <param name="httpsCertificate">serve on https://127.0.0.1:0 instead of http; the test configures serve with this
     /// certificate (RemoteDx:Web:TlsCertificate/TlsKey in <paramref name="env"/>) and it is the only one trusted.</param>
     public static async Task<RemoteDxServe> StartAsync(string dataDirectory, IDictionary<string, string>? env = null,
-        X509Certificate2? httpsCertificate = null)
+        X509Certificate2? httpsCertificate = null, bool expectUnhealthy = false)
     {
         var serve = new RemoteDxServe(dataDirectory, env, httpsCertificate);
         try
         {
-            await serve.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            await serve.WaitReadyAsync(TimeSpan.FromSeconds(90), expectUnhealthy);
         }
         catch
         {
@@ -104,7 +106,7 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync(TimeSpan timeout)
+    private async Task WaitReadyAsync(TimeSpan timeout, bool expectUnhealthy)
     {
         var deadline = DateTime.UtcNow + timeout;
         var ports = Task.WhenAll(_dicomPort.Task, _httpPort.Task);
@@ -129,7 +131,12 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
             try
             {
                 using var r = await http.GetAsync(new Uri(BaseUrl, "healthz"));
-                if ((int)r.StatusCode == 200)
+                if (!expectUnhealthy && (int)r.StatusCode == 200)
+                {
+                    return;
+                }
+                if (expectUnhealthy && (int)r.StatusCode == 503
+                    && (await r.Content.ReadAsStringAsync()).Contains("\"status\":\"unavailable\"", StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -142,7 +149,7 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
             }
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"remotedx serve: /healthz never answered 200:\n{Output}");
+                throw new TimeoutException($"remotedx serve: /healthz never answered {(expectUnhealthy ? "503 unavailable" : "200")}:\n{Output}");
             }
             await Task.Delay(50);
         }
@@ -162,6 +169,14 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         }
         return handler;
     }
+
+    /// <summary>SIGTERM: serve drains (DESIGN.md "Durability modes") and exits.</summary>
+    public void Terminate() => _process.Terminate();
+
+    /// <summary>Waits for serve to exit (after <see cref="Terminate"/>); its exit code.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitAsync(timeout);
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>kill -9: no shutdown code runs, whatever was not durable is lost.</summary>
     public void KillHard() => _process.Kill();

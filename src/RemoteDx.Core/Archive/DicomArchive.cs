@@ -142,6 +142,26 @@ public sealed class DicomArchive
         return finalPath;
     }
 
+    /// <summary>Reads a file already in the archive (the reconciler's view): its index attributes and the Source AE of
+    /// its File Meta Information. Throws <see cref="DicomException"/> when it cannot be parsed, its UIDs are invalid, or
+    /// it is not where its UIDs place it.</summary>
+    public (ArchiveResult Result, string? SourceAe) Describe(string archivedPath)
+    {
+        var file = DicomReader.ReadFile(archivedPath, new DicomReadOptions { LazyPixelData = true });
+        var ds = file.Dataset;
+        var sop = ds.GetString(Tag.SOPInstanceUID);
+        var sopClass = ds.GetString(Tag.SOPClassUID) ?? file.FileMetaInformation.GetString(Tag.MediaStorageSOPClassUID) ?? "";
+        var (study, series, _, _) = Identify(ds, sopClass, sop ?? "");
+        if (!string.Equals(Path.GetFullPath(archivedPath), PathFor(study, series, sop!), StringComparison.Ordinal))
+        {
+            throw new DicomFormatException("the file is not where its Study, Series and SOP Instance UIDs place it");
+        }
+        var syntax = file.FileMetaInformation.GetString(Tag.TransferSyntaxUID) ?? "";
+        var result = new ArchiveResult(ArchiveOutcome.Stored, archivedPath, study, series, sop!, sopClass, syntax,
+            new FileInfo(archivedPath).Length, Attributes(ds));
+        return (result, file.FileMetaInformation.GetString(Tag.SourceApplicationEntityTitle));
+    }
+
     private static ArchiveResult Result(ArchiveOutcome outcome, string finalPath, ReceivedInstance r) =>
         new(outcome, finalPath, r.StudyInstanceUid, r.SeriesInstanceUid, r.SopInstanceUid, r.SopClassUid, r.TransferSyntaxUid,
             new FileInfo(finalPath).Length, r.Attributes);

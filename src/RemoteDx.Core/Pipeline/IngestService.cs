@@ -22,8 +22,12 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
     private readonly DirectorySyncBatcher _directorySync;
     private readonly ILogger _log;
     private readonly Action _checkSpace;
+    private readonly AuditSpool? _auditSpool;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _auditWrites = new();
 
-    public IngestService(DicomArchive archive, IIngestStore store, IIngestSignals signals, ILogger? logger = null)
+    /// <param name="auditSpool">Where association audit records wait while the store cannot take them (null: they are
+    /// only logged as lost).</param>
+    public IngestService(DicomArchive archive, IIngestStore store, IIngestSignals signals, ILogger? logger = null, AuditSpool? auditSpool = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(store);
@@ -33,6 +37,7 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
         _signals = signals;
         _directorySync = new DirectorySyncBatcher(archive.FileSync);
         _log = logger ?? NullLogger.Instance;
+        _auditSpool = auditSpool;
         _checkSpace = () =>
         {
             if (!_archive.HasFreeSpace())
@@ -65,8 +70,10 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
         // DESIGN.md "Between clinics": decided before anything in the archive is touched. A refused instance's temp file
         // is deleted by the network layer.
         var clinic = association.Owner;
-        var decision = await _store.ClaimAsync(new OwnershipClaim(received.StudyInstanceUid, received.SeriesInstanceUid,
-            received.SopInstanceUid, clinic, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct).ConfigureAwait(false);
+        // An unavailable database is "out of resources" (A700, StoreFaults), never 0110: the sender retries.
+        var decision = await StoreFaults.GuardAsync(() => _store.ClaimAsync(new OwnershipClaim(received.StudyInstanceUid,
+            received.SeriesInstanceUid, received.SopInstanceUid, clinic, association.CallingAE, association.Id, DateTimeOffset.UtcNow), ct))
+            .ConfigureAwait(false);
         if (Refusal(decision) is { } refused)
         {
             LogOwnershipConflict(association.Id, association.CallingAE, decision.ToString());
@@ -76,7 +83,8 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
         // The rename is durable once its folder is synced; that overlaps with the index commit (group commit), and
         // 0000 goes out only after both. An identical re-send syncs too: the first rename may not be durable yet.
         var dirSync = _directorySync.SyncAsync(Path.GetDirectoryName(result.Path)!);
-        var commit = _store.RecordInstanceAsync(new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow, clinic), ct);
+        var commit = StoreFaults.GuardAsync(() => _store.RecordInstanceAsync(
+            new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow, clinic), ct));
         await Task.WhenAll(dirSync, commit).ConfigureAwait(false);
         _signals.JobQueued();
         LogStored(association.Id, result.Outcome.ToString(), result.Size);
@@ -105,17 +113,38 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
             kv.Key.ToString("X4", CultureInfo.InvariantCulture) + ":" + kv.Value.ToString(CultureInfo.InvariantCulture)));
         var audit = new AssociationAudit(record.Info.Id, record.Info.CallingAE, record.Info.CalledAE, record.Info.Remote.ToString(),
             record.Info.Tls, record.Instances, record.Bytes, statuses, record.Outcome, record.Info.Started, record.Duration);
-        // The observer is called on the association's task: the audit write must not hold it.
-        _ = RecordAsync(audit);
+        // The observer is called on the association's task: the audit write must not hold it. It is tracked, so that
+        // shutting down waits for it (FlushAuditsAsync) before the store is closed.
+        var write = RecordAsync(audit);
+        _auditWrites.TryAdd(write, 0);
+        _ = write.ContinueWith(t => _auditWrites.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
+
+    /// <summary>Waits for the audit writes still in flight (shutdown, after the listener stopped).</summary>
+    public Task FlushAuditsAsync() => Task.WhenAll(_auditWrites.Keys);
 
     private async Task RecordAsync(AssociationAudit audit)
     {
         try
         {
             await _store.RecordAssociationAsync(audit).ConfigureAwait(false);
+            return;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (_auditSpool is null)
+            {
+                LogAuditFailed(audit.Id, ex.Message);
+                return;
+            }
+            LogAuditSpooled(audit.Id, ex.GetType().Name, ex.Message);
+        }
+        try
+        {
+            _auditSpool.Append(audit);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogAuditFailed(audit.Id, ex.Message);
         }
@@ -126,6 +155,9 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
 
     [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "association {AssociationId}: instance from {CallingAE} refused 0124: {Conflict}")]
     private partial void LogOwnershipConflict(string associationId, string callingAE, string conflict);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning, Message = "association {AssociationId}: audit record kept in audit-pending until the store is back: {ErrorType}: {Error}")]
+    private partial void LogAuditSpooled(string associationId, string errorType, string error);
 
     [LoggerMessage(EventId = 1111, Level = LogLevel.Error, Message = "association {AssociationId}: audit record not written: {Error}")]
     private partial void LogAuditFailed(string associationId, string error);

@@ -23,11 +23,38 @@ public sealed partial class JobProcessor(ITriageStore store, IImageScorer scorer
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var jobs = await store.ClaimJobsAsync(WorkerId, policy.ClaimBatch, policy.Lease, policy.MaxAttempts, ct).ConfigureAwait(false);
-        foreach (var job in jobs)
+        for (var i = 0; i < jobs.Count; i++)
         {
-            await ProcessAsync(job, ct).ConfigureAwait(false);
+            try
+            {
+                ct.ThrowIfCancellationRequested();
+                await ProcessAsync(jobs[i], ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await HandBackAsync(jobs.Skip(i)).ConfigureAwait(false);
+                throw;
+            }
         }
         return jobs.Count;
+    }
+
+    /// <summary>Shutting down (DESIGN.md: SIGTERM drains): the jobs this worker holds but did not finish go back to the
+    /// queue uncounted, their lease released, so the next start (or another node) claims them at once.</summary>
+    private async Task HandBackAsync(IEnumerable<ClaimedJob> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            try
+            {
+                await store.DeferJobAsync(job, "handed back: shutting down", DateTimeOffset.UtcNow, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The store is down too: the lease expires (or SQLite requeues at start-up).
+                LogHandBackFailed(job.Id, ex.Message);
+            }
+        }
     }
 
     public async Task ProcessAsync(ClaimedJob job, CancellationToken ct)
@@ -64,7 +91,7 @@ public sealed partial class JobProcessor(ITriageStore store, IImageScorer scorer
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Shutting down: the job stays claimed until its lease expires (or, on SQLite, until the next start-up).
+            // Shutting down: RunOnceAsync hands the job back.
             throw;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -99,4 +126,7 @@ public sealed partial class JobProcessor(ITriageStore store, IImageScorer scorer
 
     [LoggerMessage(EventId = 3113, Level = LogLevel.Warning, Message = "job {JobId}: lease expired before it was done; another worker has it")]
     private partial void LogLeaseLost(long jobId);
+
+    [LoggerMessage(EventId = 3115, Level = LogLevel.Warning, Message = "job {JobId} not handed back at shutdown (its lease will expire): {Error}")]
+    private partial void LogHandBackFailed(long jobId, string error);
 }

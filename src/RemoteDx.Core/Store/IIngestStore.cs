@@ -46,4 +46,8 @@ public interface IIngestStore : IAsyncDisposable
     Task<IReadOnlyList<PendingJob>> UnfinishedJobsAsync(CancellationToken ct = default);
 
     Task<long> CountInstancesAsync(CancellationToken ct = default);
+
+    /// <summary>The cheapest round trip that proves the database answers (the health monitor's probe); throws when it
+    /// does not.</summary>
+    Task PingAsync(CancellationToken ct = default) => CountInstancesAsync(ct);
 }

@@ -117,6 +117,9 @@ public abstract partial class SqlTriageStore
         await QueryAsync(conn, null, "SELECT id, sop_instance_uid, state, attempts FROM jobs WHERE state IN ('pending', 'running') ORDER BY id",
             r => new PendingJob(Long(r, 0), r.GetString(1), r.GetString(2), Int(r, 3)), ct).ConfigureAwait(false), ct);
 
+    public Task PingAsync(CancellationToken ct = default) => ReadAsync(async conn =>
+        await ScalarAsync(conn, null, "SELECT 1", ct).ConfigureAwait(false), ct);
+
     public Task<long> CountInstancesAsync(CancellationToken ct = default) => ReadAsync(async conn =>
         Convert.ToInt64(await ScalarAsync(conn, null, "SELECT COUNT(*) FROM instances", ct).ConfigureAwait(false), CultureInfo.InvariantCulture), ct);
 }

@@ -14,6 +14,7 @@ internal sealed class ConnectionLimits(DicomServerOptions options, ILogger logge
     private readonly object _gate = new();
     private readonly LinkedList<PendingConnection> _pending = new();
     private int _associations;
+    private volatile bool _draining;
 
     /// <summary>Accepted associations open now.</summary>
     public int Associations => Volatile.Read(ref _associations);
@@ -68,9 +69,20 @@ internal sealed class ConnectionLimits(DicomServerOptions options, ILogger logge
         return connection;
     }
 
-    /// <summary>One more accepted association, unless <see cref="DicomServerOptions.MaxAssociations"/> are open.</summary>
+    /// <summary>The server is draining (DESIGN.md "Durability modes": SIGTERM drains): from now on no association is
+    /// accepted; the ones open may finish.</summary>
+    public void StopAccepting() => _draining = true;
+
+    public bool Draining => _draining;
+
+    /// <summary>One more accepted association, unless <see cref="DicomServerOptions.MaxAssociations"/> are open or the
+    /// server is draining.</summary>
     public bool TryReserveAssociation()
     {
+        if (_draining)
+        {
+            return false;
+        }
         while (true)
         {
             var current = Volatile.Read(ref _associations);

@@ -201,6 +201,39 @@ public sealed class DicomServer : IAsyncDisposable
         return chain.Build(cert);
     }
 
+    /// <summary>DESIGN.md "Durability modes": SIGTERM drains. New associations are rejected at once (A-ASSOCIATE-RJ
+    /// rejected-transient, local-limit-exceeded: PS3.8 7.1.1.9, a sender retries later); open ones may finish until they
+    /// release or <paramref name="deadline"/> passes or <paramref name="abortNow"/> fires, then <see cref="StopAsync"/>
+    /// aborts what is left (A-ABORT). Returns how many associations were still open at the deadline.</summary>
+    public async Task<int> DrainAsync(TimeSpan deadline, CancellationToken abortNow = default)
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return 0;
+        }
+        _limits.StopAccepting();
+        _logger.Draining(ActiveAssociations, deadline.TotalSeconds);
+        var until = DateTime.UtcNow + deadline;
+        while (_limits.Associations > 0 && DateTime.UtcNow < until && !abortNow.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), abortNow).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        var left = _limits.Associations;
+        if (left > 0)
+        {
+            _logger.DrainAborting(left);
+        }
+        await StopAsync().ConfigureAwait(false);
+        return left;
+    }
+
     /// <summary>Stops accepting, aborts open associations and waits for their tasks.</summary>
     public async Task StopAsync()
     {

@@ -55,4 +55,10 @@ internal static partial class NetworkLog
 
     [LoggerMessage(EventId = 1050, Level = LogLevel.Debug, Message = "Association to {Host}:{Port} as {CallingAE} -> {CalledAE} accepted, {Accepted} contexts")]
     public static partial void ClientAssociated(this ILogger logger, string host, int port, string callingAE, string calledAE, int accepted);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Draining: new associations are rejected; {Open} open may finish within {Seconds} s")]
+    public static partial void Draining(this ILogger logger, int open, double seconds);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Drain deadline: aborting {Open} associations still open")]
+    public static partial void DrainAborting(this ILogger logger, int open);
 }

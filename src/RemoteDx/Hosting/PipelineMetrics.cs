@@ -14,6 +14,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _cstore;
     private readonly Counter<long> _jobs;
     private readonly Histogram<double> _jobSeconds;
+    private readonly Counter<long> _reconciled;
     private volatile IReadOnlyDictionary<string, long> _jobStates = new Dictionary<string, long>();
 
     public PipelineMetrics()
@@ -21,6 +22,7 @@ public sealed class PipelineMetrics : IDisposable
         _cstore = _meter.CreateCounter<long>("remotedx.cstore.responses", description: "C-STORE responses sent, by DIMSE status (counted when the association ends)");
         _jobs = _meter.CreateCounter<long>("remotedx.scoring.jobs", description: "Scoring job attempts finished, by outcome");
         _jobSeconds = _meter.CreateHistogram<double>("remotedx.scoring.job.duration", unit: "s", description: "Time to read, score and record one image");
+        _reconciled = _meter.CreateCounter<long>("remotedx.reconciler.files", description: "Files the archive reconciler acted on, by action (indexed, quarantined, temp-removed)");
         _meter.CreateObservableGauge("remotedx.jobs", ObserveJobStates, description: "Scoring jobs in the queue, by state (all processes sharing the database)");
     }
 
@@ -30,6 +32,13 @@ public sealed class PipelineMetrics : IDisposable
     {
         _jobs.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
         _jobSeconds.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    public void Reconciled(int indexed, int quarantined, int tempRemoved)
+    {
+        _reconciled.Add(indexed, new KeyValuePair<string, object?>("action", "indexed"));
+        _reconciled.Add(quarantined, new KeyValuePair<string, object?>("action", "quarantined"));
+        _reconciled.Add(tempRemoved, new KeyValuePair<string, object?>("action", "temp-removed"));
     }
 
     public void SetJobStates(IReadOnlyDictionary<string, long> counts) => _jobStates = counts;

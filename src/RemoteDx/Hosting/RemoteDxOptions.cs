@@ -126,6 +126,16 @@ public sealed class DicomListenerOptions
 
     public long FreeSpaceReserveMB { get; set; } = 1024;
 
+    /// <summary>On SIGTERM: seconds open associations may take to finish (new ones are rejected) before they are
+    /// aborted; the process then exits 0. A second SIGTERM aborts at once.</summary>
+    public int DrainSeconds { get; set; } = 30;
+
+    /// <summary>Minutes between reconciliations of the archive with the index (one runs at start-up); 0: start-up only.</summary>
+    public int ReconcileMinutes { get; set; } = 10;
+
+    /// <summary>Archive and temp files younger than this are left to the association that may still own them.</summary>
+    public int ReconcileMinAgeSeconds { get; set; } = 600;
+
     public IEnumerable<string> Validate()
     {
         if (AeTitle.Length is 0 or > 16 || AeTitle.Any(c => c < 0x20 || c > 0x7E || c == '\\'))
@@ -195,6 +205,14 @@ public sealed class DicomListenerOptions
         if (MaxPduLength is < 4096 or > 16 * 1024 * 1024)
         {
             yield return "RemoteDx:Dicom:MaxPduLength must be between 4096 and 16 MiB";
+        }
+        if (ReconcileMinutes < 0 || ReconcileMinAgeSeconds < 0)
+        {
+            yield return "RemoteDx:Dicom:ReconcileMinutes and ReconcileMinAgeSeconds must not be negative";
+        }
+        if (DrainSeconds is < 0 or > 3600)
+        {
+            yield return $"RemoteDx:Dicom:DrainSeconds {DrainSeconds} must be 0-3600";
         }
         if (FreeSpaceReserveMB < 0)
         {

@@ -142,6 +142,14 @@ public static class ServeCommand
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton<ReadinessState>();
+        builder.Services.AddSingleton<HealthState>();
+        // SIGTERM drains (DicomListenerService.StopAsync): the host waits DrainSeconds for the listener, plus a margin
+        // for the scoring workers to hand their jobs back and the store to close; all services stop at once.
+        builder.Services.Configure<HostOptions>(h =>
+        {
+            h.ShutdownTimeout = TimeSpan.FromSeconds(options.Dicom.DrainSeconds + 10);
+            h.ServicesStopConcurrently = true;
+        });
         builder.Services.AddSingleton<ITriageStore>(_ => TriageStoreFactory.Create(options.Database.Provider, options.Database.ConnectionString,
             Path.GetFullPath(options.DataDirectory), new TriageStoreOptions { QueueStatNotifications = !string.IsNullOrEmpty(options.Notifications.WebhookUrl) }));
         builder.Services.AddSingleton<IIngestStore>(sp => sp.GetRequiredService<ITriageStore>());
@@ -161,9 +169,7 @@ public static class ServeCommand
 
         var app = builder.Build();
         WebSetup.Map(app);
-        app.MapGet("/healthz", (ReadinessState ready) => ready.IsReady
-            ? Results.Text("ok\n", "text/plain", statusCode: 200)
-            : Results.Text("starting\n", "text/plain", statusCode: 503));
+        HealthEndpoints.Map(app);
         return app;
     }
 }

@@ -9,6 +9,12 @@ public sealed class RecordingIngestStore(IIngestStore inner, EventLog log) : IIn
     /// <summary>Time a commit takes before it starts (so an implementation that does not wait for it answers too early).</summary>
     public TimeSpan CommitDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Thrown by the next index commits instead of committing (a full or unreachable database).</summary>
+    public Exception? CommitFailure { get; set; }
+
+    /// <summary>Thrown by audit writes instead of writing.</summary>
+    public Exception? AuditFailure { get; set; }
+
     public Task MigrateAsync(CancellationToken ct = default) => inner.MigrateAsync(ct);
 
     public Task<OwnershipDecision> ClaimAsync(OwnershipClaim claim, CancellationToken ct = default) => inner.ClaimAsync(claim, ct);
@@ -21,12 +27,20 @@ public sealed class RecordingIngestStore(IIngestStore inner, EventLog log) : IIn
         {
             await Task.Delay(CommitDelay, ct);
         }
+        if (CommitFailure is { } failure)
+        {
+            throw failure;
+        }
         await inner.RecordInstanceAsync(record, ct);
         log.Add($"commit {record.Archive.SopInstanceUid} {record.Archive.Outcome}");
     }
 
     public async Task RecordAssociationAsync(AssociationAudit audit, CancellationToken ct = default)
     {
+        if (AuditFailure is { } failure)
+        {
+            throw failure;
+        }
         await inner.RecordAssociationAsync(audit, ct);
         log.Add($"audit {audit.CallingAE} {audit.Outcome} {audit.Instances} {audit.Statuses}");
     }

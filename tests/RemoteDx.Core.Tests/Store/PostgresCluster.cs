@@ -12,6 +12,7 @@ public sealed class PostgresCluster : IDisposable
     private readonly string _root;
     private readonly string _data;
     private readonly string _bin;
+    private readonly string _options;
     private int _databases;
 
     public PostgresCluster()
@@ -27,10 +28,17 @@ public sealed class PostgresCluster : IDisposable
         Run(Path.Combine(_bin, "initdb"), ["-D", _data, "-A", "trust", "-U", "postgres", "--no-sync", "--no-locale", "-E", "UTF8"], asPostgres: true);
         // A port free right now; PostgreSQL cannot bind port 0 and report it back.
         Port = FreePort();
-        var options = string.Create(CultureInfo.InvariantCulture,
+        _options = string.Create(CultureInfo.InvariantCulture,
             $"-h 127.0.0.1 -p {Port} -k {Path.Combine(_root, "sock")} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200");
-        Run(Path.Combine(_bin, "pg_ctl"), ["-D", _data, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
+        Start();
     }
+
+    /// <summary>Starts the server (again, after <see cref="Stop"/>) on the same port.</summary>
+    public void Start() =>
+        Run(Path.Combine(_bin, "pg_ctl"), ["-D", _data, "-o", _options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"], asPostgres: true);
+
+    /// <summary>Stops the server (fast shutdown: open sessions are ended), as an outage or a restart would.</summary>
+    public void Stop() => Run(Path.Combine(_bin, "pg_ctl"), ["-D", _data, "-m", "fast", "-w", "-t", "60", "stop"], asPostgres: true);
 
     public int Port { get; }
 

@@ -69,6 +69,7 @@ public sealed class StoreContractTests
             (new OutOfStorageException("disk reserve reached"), 0xA700),
             (new OutOfResourcesException("queue full"), 0xA700),
             (new IOException("disk"), 0xA701),
+            (new IOException("No space left on device", 28), 0xA700), // ENOSPC: storage full, not an I/O fault
             (new DicomFormatException("bad"), 0xC000),
             (new InvalidOperationException("bug"), 0x0110),
         };
