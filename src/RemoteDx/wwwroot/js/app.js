@@ -1,14 +1,20 @@
 // Boot, session and hash routing (#/login, #/worklist, #/study/<StudyInstanceUID>). Patient identifiers never go
-// into the URL: studies are addressed by UID only.
+// into the URL: studies are addressed by UID only. The worklist and study views (and the image viewer behind the
+// study view) are imported when their route is first shown, the event stream's module after sign-in, so the sign-in
+// screen downloads none of them.
 import { api, ApiError, onUnauthorized, setCsrfToken } from './api.js';
 import { $, h, replace, typingIn } from './dom.js';
 import { LANGUAGES, onLanguageChange, pickLanguage, setLanguage, t } from './i18n.js';
 import { loginView } from './login.js';
-import { worklistView } from './worklist.js';
-import { studyView } from './study.js';
-import { LiveEvents } from './events.js';
 
 const UID = /^[0-9]+(\.[0-9]+)*$/;
+const BANNER_KEY = 'rdx.banner.collapsed';
+const views = {
+  worklist: () => import('./worklist.js').then((m) => m.worklistView),
+  study: () => import('./study.js').then((m) => m.studyView),
+};
+let routeSeq = 0;
+let eventsSeq = 0;
 
 const app = {
   session: null,
@@ -25,11 +31,16 @@ const app = {
     setCsrfToken(session.csrfToken);
     showChrome(true);
     app.events?.close();
-    app.events = new LiveEvents('/api/events', {
-      worklist: (data) => app.view?.onWorklistChanged?.(data.version),
-      state: (state) => showLive(state),
-      lost: () => { if (app.session) checkSession(); },
-    });
+    app.events = null;
+    const seq = ++eventsSeq;
+    import('./events.js').then(({ LiveEvents }) => {
+      if (seq !== eventsSeq || !app.session) return;
+      app.events = new LiveEvents('/api/events', {
+        worklist: (data) => app.view?.onWorklistChanged?.(data.version),
+        state: (state) => showLive(state),
+        lost: () => { if (app.session) checkSession(); },
+      });
+    }).catch((e) => console.error(e));
     const target = app.returnTo && app.returnTo !== '#/login' ? app.returnTo : '#/worklist';
     app.returnTo = null;
     app.navigate(target);
@@ -43,7 +54,9 @@ const app = {
     setCsrfToken(null);
     app.events?.close();
     app.events = null;
+    eventsSeq++;
     showChrome(false);
+    routeSeq++;
     if (reason === 'expired' && wasSignedIn && location.hash.startsWith('#/study/')) app.returnTo = location.hash;
     mount(loginView(app, reason === 'expired' && wasSignedIn ? 'login.expired' : null));
     if (location.hash !== '#/login') history.replaceState(null, '', '#/login');
@@ -57,6 +70,25 @@ function showChrome(signedIn) {
   const who = $('#who');
   who.hidden = !signedIn;
   if (signedIn) replace(who, app.session.username, ' · ', t(`role.${app.session.role}`));
+}
+
+/** The not-a-diagnosis banner stays, but a reader may fold it to one line; remembered for the browser session. */
+function setupBanner() {
+  const toggle = $('#disclaimer-toggle');
+  const apply = (collapsed) => {
+    $('#disclaimer').classList.toggle('collapsed', collapsed);
+    toggle.setAttribute('aria-expanded', String(!collapsed));
+    toggle.dataset.i18n = collapsed ? 'banner.expand' : 'banner.collapse';
+    toggle.textContent = t(toggle.dataset.i18n);
+  };
+  let collapsed = false;
+  try { collapsed = sessionStorage.getItem(BANNER_KEY) === '1'; } catch { /* storage disabled */ }
+  apply(collapsed);
+  toggle.addEventListener('click', () => {
+    collapsed = !collapsed;
+    try { sessionStorage.setItem(BANNER_KEY, collapsed ? '1' : '0'); } catch { /* storage disabled */ }
+    apply(collapsed);
+  });
 }
 
 function showLive(state) {
@@ -83,6 +115,7 @@ async function checkSession() {
 
 function route() {
   const hash = location.hash || '#/worklist';
+  const seq = ++routeSeq;
   if (!app.session) {
     if (hash !== '#/login') app.returnTo = hash;
     mount(loginView(app, null));
@@ -90,14 +123,16 @@ function route() {
     return;
   }
   const study = /^#\/study\/(.+)$/.exec(hash);
+  let show;
   if (study && UID.test(study[1]) && study[1].length <= 64) {
-    mount(studyView(app, study[1]));
-  } else if (hash === '#/worklist') {
-    mount(worklistView(app));
+    show = views.study().then((view) => () => view(app, study[1]));
   } else {
-    history.replaceState(null, '', '#/worklist');
-    mount(worklistView(app));
+    if (hash !== '#/worklist') history.replaceState(null, '', '#/worklist');
+    show = views.worklist().then((view) => () => view(app));
   }
+  // A later navigation (or sign-out) while a module loads wins: only the newest route mounts.
+  show.then((make) => { if (seq === routeSeq && app.session) mount(make()); })
+    .catch((e) => { console.error(e); });
 }
 
 async function logout() {
@@ -116,6 +151,7 @@ function buildLanguageMenu() {
 async function boot() {
   buildLanguageMenu();
   await setLanguage(pickLanguage());
+  setupBanner();
   onUnauthorized(() => app.signedOut('expired'));
   onLanguageChange(() => {
     if (app.session) showChrome(true);

@@ -69,6 +69,8 @@ export function studyView(app, uid) {
         h('span', { class: 'sub' }, [s.patientId, sex(s.patientSex), patientAge(s.patientAge),
           s.patientBirthDate ? t('study.born', { date: dicomDate(s.patientBirthDate) }) : null].filter(Boolean).join(' · ')),
         h('span', { class: 'spacer' }),
+        s.notApplicable ? h('span', { class: 'badge na', id: 'study-na', title: t('study.notApplicableHint') },
+          t('study.notApplicable')) : null,
         h('span', { class: `badge status-${s.status}`, id: 'study-status' }, t(`status.${s.status}`))),
       h('dl', { class: 'study-facts' },
         fact('study.description', s.studyDescription),
@@ -176,7 +178,9 @@ export function studyView(app, uid) {
     replace(findingsBox,
       h('h2', null, t('study.findings')),
       list.length ? h('ul', { class: 'findings', id: 'findings' }, items)
-        : h('p', { class: 'empty', id: 'no-findings' }, t(study.status === 'scoring' ? 'study.stillScoring' : 'study.noFindings')),
+        : study.notApplicable ? h('p', { class: 'empty na-note', id: 'no-findings', dataset: { state: 'not-applicable' } },
+          h('span', { class: 'badge na' }, t('study.notApplicable')), ' ', t('study.notApplicableHint'))
+          : h('p', { class: 'empty', id: 'no-findings' }, t(study.status === 'scoring' ? 'study.stillScoring' : 'study.noFindings')),
       notice ? h('p', { class: 'form-message', role: 'alert', 'data-kind': notice.kind, id: 'study-notice' }, t(notice.key)) : null,
       h('h2', null, t('study.comments')),
       h('ul', { class: 'comments', id: 'comments' }, (study.comments ?? []).map((c) => h('li', null,

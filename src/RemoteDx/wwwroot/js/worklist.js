@@ -20,6 +20,7 @@ export function worklistView(app) {
   let version = null;
   let inFlight = null;
   let again = false;
+  let heard = null; // the newest version announced while a fetch was in flight
   let error = null;
   const seen = { clinics: new Set(app.session.clinics ?? []), modalities: new Set(['CR', 'DX', 'CT', 'MR', 'US', 'MG']) };
 
@@ -120,13 +121,13 @@ export function worklistView(app) {
 
   function row(item, index) {
     const tr = h('tr', {
-      class: `wl-row${item.stat ? ' stat' : ''}`, tabindex: -1, 'aria-selected': String(item.studyInstanceUid === selected),
+      class: `wl-row${item.stat ? ' stat' : ''}${item.notApplicable ? ' not-applicable' : ''}`, tabindex: -1, 'aria-selected': String(item.studyInstanceUid === selected),
       dataset: { uid: item.studyInstanceUid, index: String(index) },
       onclick: () => { select(item.studyInstanceUid); open(); },
     },
     h('td', { class: 'c-priority' },
       item.stat ? h('span', { class: 'badge stat', title: t('worklist.statHint') }, t('worklist.stat')) : null,
-      h('span', { class: 'prio' }, number(item.priority ?? 0, 2))),
+      item.notApplicable ? h('span', { class: 'prio na' }, '–') : h('span', { class: 'prio' }, number(item.priority ?? 0, 2))),
     h('td', { class: 'c-patient' },
       h('span', { class: 'pname', dir: 'auto' }, personName(item.patientName)),
       h('span', { class: 'sub' }, [item.patientId, sex(item.patientSex), patientAge(item.patientAge)].filter(Boolean).join(' · '))),
@@ -136,7 +137,9 @@ export function worklistView(app) {
     h('td', { class: 'c-modality' }, item.modality ?? ''),
     h('td', { class: 'c-clinic' }, h('span', null, item.clinic ?? ''), h('span', { class: 'sub' }, item.institution ?? '')),
     h('td', { class: 'c-received', title: dateTime(item.receivedAt) }, h('span', { class: 'age', dataset: { at: item.receivedAt ?? '' } }, ago(item.receivedAt))),
-    h('td', { class: 'c-findings' }, findingChips(item.findings)),
+    h('td', { class: 'c-findings' }, item.notApplicable
+      ? h('span', { class: 'badge na', title: t('study.notApplicableHint') }, t('study.notApplicable'))
+      : findingChips(item.findings)),
     h('td', { class: 'c-status' },
       h('span', { class: `badge status-${item.status}` }, t(`status.${item.status}`)),
       item.status === 'scoring' && item.instances
@@ -186,7 +189,11 @@ export function worklistView(app) {
       errorBox.textContent = error ? t('worklist.loadFailed') : '';
       el.dataset.version = String(version ?? '');
       render();
-      if (again) { again = false; refresh(); }
+      // The event stream announces the current version as soon as it connects, usually while the first fetch is
+      // still on its way: refetch only if what was announced is newer than what arrived.
+      const stale = heard !== null && (version === null || heard > version);
+      heard = null;
+      if (again || stale) { again = false; refresh(); }
     })();
     return inFlight;
   }
@@ -230,6 +237,7 @@ export function worklistView(app) {
     relabel,
     mounted: () => (selectedRow() ?? el).focus?.({ preventScroll: true }),
     onWorklistChanged(v) {
+      if (inFlight && v !== undefined && v !== null) { heard = Math.max(heard ?? v, v); return; }
       if (v === undefined || v === null || version === null || v > version) refresh();
     },
     onKey(e) {
