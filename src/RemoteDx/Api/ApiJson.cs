@@ -40,7 +40,14 @@ internal static class ApiJson
         ["scored"] = s.Scored,
         ["failed"] = s.Failed,
         ["findings"] = s.Findings.Select(f => new { label = f.Label, probability = R(f.Probability), positive = f.Positive, critical = f.Critical, model = f.Model }),
+        ["notApplicable"] = NotApplicable(s),
     };
+
+    /// <summary>No model applies to any of the study's images: every instance's job is done, none failed, and no
+    /// finding exists (a model that applies writes one finding per label, positive or not). A priority of 0 then
+    /// means "not scored", not "nothing seen".</summary>
+    public static bool NotApplicable(WorklistItem s) =>
+        s.Status != StudyStatus.Scoring && s.Instances > 0 && s.Scored == s.Instances && s.Failed == 0 && s.Findings.Count == 0;
 
     public static object? Review(ReviewInfo? r) => r is null ? null : new { decision = r.Decision, by = r.By, at = r.At };
 

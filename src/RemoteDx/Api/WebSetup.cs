@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using System.IO.Compression;
 
 namespace RemoteDx.Api;
 
@@ -21,6 +23,17 @@ public static class WebSetup
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(ApiPolicies.Add);
         services.AddRateLimiter(LoginRateLimit.Add);
+        // Brotli, else gzip, for the viewer's files and JSON (not images: PNG is compressed already; not the event
+        // stream: its MIME type is not listed, so it is never buffered).
+        services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true;
+            o.Providers.Add<BrotliCompressionProvider>();
+            o.Providers.Add<GzipCompressionProvider>();
+            o.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat(["text/javascript", "image/svg+xml"]);
+        });
+        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
         // Over https only (UseHsts skips plain http); loopback names are not exempt, a deployment may well use them.
         services.AddHsts(o =>
         {
@@ -41,6 +54,9 @@ public static class WebSetup
             await next(ctx).ConfigureAwait(false);
         });
         app.UseHsts();
+        // BREACH: a compressed response that carries a secret next to attacker-influenced text leaks the secret by its
+        // length. The CSRF token travels only in /api/login and /api/me, so those two are never compressed.
+        app.UseWhen(ctx => !CarriesCsrfToken(ctx.Request.Path), b => b.UseResponseCompression());
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
         {
@@ -71,4 +87,8 @@ public static class WebSetup
         // Any other /api path: a JSON 404 (behind the session policy, so it reveals nothing to the logged-out).
         api.Map("/{**rest}", () => ApiJson.Error(404, "no such endpoint"));
     }
+
+    private static bool CarriesCsrfToken(PathString path) =>
+        path.StartsWithSegments("/api/login", StringComparison.OrdinalIgnoreCase) ||
+        path.StartsWithSegments("/api/me", StringComparison.OrdinalIgnoreCase);
 }
