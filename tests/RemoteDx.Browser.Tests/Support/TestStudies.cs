@@ -13,8 +13,10 @@ public static class TestStudies
 
     public static string NewUid() => RemoteDx.Testing.TestUids.New();
 
-    /// <summary>Writes one single-image study; returns the file and its Study Instance UID.</summary>
-    public static (string Path, string StudyUid) WriteChestRadiograph(string directory, string patientName, string patientId, int seed)
+    /// <summary>Writes one single-image study; returns the file and its Study Instance UID. Another body part (HAND)
+    /// makes a study no model applies to.</summary>
+    public static (string Path, string StudyUid) WriteChestRadiograph(string directory, string patientName, string patientId, int seed,
+        string bodyPart = "CHEST")
     {
         var studyUid = NewUid();
         var sopUid = NewUid();
@@ -27,13 +29,13 @@ public static class TestStudies
         ds.SetString(new Tag(0x0008, 0x0060), VR.CS, "DX");
         ds.SetString(new Tag(0x0008, 0x0068), VR.CS, "FOR PRESENTATION");
         ds.SetString(new Tag(0x0008, 0x0080), VR.LO, "Browser Test Clinic");
-        ds.SetString(new Tag(0x0008, 0x1030), VR.LO, "CHEST PA");
+        ds.SetString(new Tag(0x0008, 0x1030), VR.LO, bodyPart + " PA");
         ds.SetString(new Tag(0x0010, 0x0010), VR.PN, patientName);
         ds.SetString(new Tag(0x0010, 0x0020), VR.LO, patientId);
         ds.SetString(new Tag(0x0010, 0x0030), VR.DA, "19700101");
         ds.SetString(new Tag(0x0010, 0x0040), VR.CS, "F");
         ds.SetString(new Tag(0x0010, 0x1010), VR.AS, "054Y");
-        ds.SetString(new Tag(0x0018, 0x0015), VR.CS, "CHEST");
+        ds.SetString(new Tag(0x0018, 0x0015), VR.CS, bodyPart);
         ds.SetString(new Tag(0x0018, 0x5101), VR.CS, "PA");
         ds.SetString(new Tag(0x0020, 0x000D), VR.UI, studyUid);
         ds.SetString(new Tag(0x0020, 0x000E), VR.UI, NewUid());

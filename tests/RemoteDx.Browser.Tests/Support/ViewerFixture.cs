@@ -31,6 +31,9 @@ public sealed class ViewerFixture : IAsyncLifetime
 
     public string ClinicBStudy { get; private set; } = "";
 
+    /// <summary>A hand film of clinic A: no model applies to it.</summary>
+    public string HandStudy { get; private set; } = "";
+
     public IReadOnlyList<string> AllStudies { get; private set; } = [];
 
     private static TestUser NewUser(string name, string role, string? clinic) =>
@@ -55,12 +58,14 @@ public sealed class ViewerFixture : IAsyncLifetime
         var xss = TestStudies.WriteChestRadiograph(input, TestStudies.XssName, "BT-002", 2);
         var ann = TestStudies.WriteChestRadiograph(input, "MILLER^ANN", "BT-003", 3);
         var richard = TestStudies.WriteChestRadiograph(input, "ROE^RICHARD", "BT-004", 4);
-        await Send(storescu, ClinicA, jane.Path, xss.Path, ann.Path);
+        var hand = TestStudies.WriteChestRadiograph(input, "HAND^HARRY", "BT-005", 5, bodyPart: "HAND");
+        await Send(storescu, ClinicA, jane.Path, xss.Path, ann.Path, hand.Path);
         await Send(storescu, ClinicB, richard.Path);
         JaneDoeStudy = jane.StudyUid;
         XssStudy = xss.StudyUid;
         ClinicBStudy = richard.StudyUid;
-        AllStudies = [jane.StudyUid, xss.StudyUid, ann.StudyUid, richard.StudyUid];
+        HandStudy = hand.StudyUid;
+        AllStudies = [jane.StudyUid, xss.StudyUid, ann.StudyUid, richard.StudyUid, hand.StudyUid];
         await WaitUntilScoredAsync(TimeSpan.FromMinutes(3));
     }
 
