@@ -50,9 +50,10 @@ public sealed record ResultContext(
     IReadOnlyList<ResultSource> Sources,
     IReadOnlyList<ResultObject> Results);
 
-/// <summary>A result's delivery to one destination (the outbox row), as the study shows it.</summary>
+/// <summary>A result's delivery to one destination (the outbox row), as the study shows it; <see cref="NextAttemptAt"/> is
+/// when a pending delivery is next tried (null: as soon as the sender gets to it).</summary>
 public sealed record DeliveryInfo(long Id, string Destination, string SopInstanceUid, string Kind, string State, int Attempts,
-    string? LastError, DateTimeOffset UpdatedAt);
+    string? LastError, DateTimeOffset UpdatedAt, DateTimeOffset? NextAttemptAt);
 
 /// <summary>A delivery the sender holds until its lease ends.</summary>
 public sealed record ClaimedDelivery(long Id, string Destination, string SopInstanceUid, string StudyInstanceUid, string Path, int Attempts);

@@ -74,11 +74,12 @@ public abstract partial class SqlTriageStore
 
     private static Task<List<DeliveryInfo>> DeliveriesAsync(DbConnection conn, DbTransaction? tx, string study, CancellationToken ct) =>
         QueryAsync(conn, tx, """
-            SELECT d.id, d.destination, d.sop_instance_uid, r.kind, d.state, d.attempts, d.last_error, d.updated_at
+            SELECT d.id, d.destination, d.sop_instance_uid, r.kind, d.state, d.attempts, d.last_error, d.updated_at,
+                   CASE WHEN d.state = 'pending' THEN d.not_before END
             FROM result_deliveries d JOIN results r ON r.sop_instance_uid = d.sop_instance_uid
             WHERE d.study_instance_uid = @study ORDER BY d.id
             """, r => new DeliveryInfo(Long(r, 0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Int(r, 5), Str(r, 6),
-                TimeAt(r, 7)), ct, ("@study", study));
+                TimeAt(r, 7), NTime(r, 8)), ct, ("@study", study));
 
     public Task<IReadOnlyList<DeliveryInfo>> DeliveriesAsync(string studyInstanceUid, CancellationToken ct = default) =>
         ReadAsync<IReadOnlyList<DeliveryInfo>>(async conn => await DeliveriesAsync(conn, null, studyInstanceUid, ct).ConfigureAwait(false), ct);

@@ -84,7 +84,9 @@ internal static class ApiJson
 
     public static object Comment(CommentInfo c) => new { id = c.Id, by = c.By, at = c.At, text = c.Text };
 
-    public static Dictionary<string, object?> Study(StudyDetail d, QuietPeriod quiet, DateTimeOffset now)
+    /// <param name="deliveryErrors">Whether <c>lastError</c> is shown: a clinic user sees only whether results reached its
+    /// PACS, not our side's error text (hosts, ports, socket errors).</param>
+    public static Dictionary<string, object?> Study(StudyDetail d, QuietPeriod quiet, DateTimeOffset now, bool deliveryErrors)
     {
         var o = Item(d.Study, quiet, now);
         o["patientBirthDate"] = d.PatientBirthDate;
@@ -140,8 +142,9 @@ internal static class ApiJson
             kind = x.Kind,
             status = x.State,
             attempts = x.Attempts,
-            lastError = x.LastError,
+            lastError = deliveryErrors ? x.LastError : null,
             updatedAt = x.UpdatedAt,
+            nextAttemptAt = x.NextAttemptAt,
         });
         return o;
     }

@@ -91,7 +91,8 @@ internal static class WorklistEndpoints
             return ApiJson.Error(404, "no such study");
         }
         await store.AuditAsync("study.opened", session.Username, uid, null, ctx.RequestAborted).ConfigureAwait(false);
-        return Results.Json(ApiJson.Study(detail, QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow));
+        return Results.Json(ApiJson.Study(detail, QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow,
+            deliveryErrors: session.Role is Roles.Admin or Roles.Radiologist));
     }
 
     internal static string? Text(IQueryCollection q, string name) => q.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;
