@@ -1,9 +1,10 @@
 // The study view: header with the study's identity, series and image thumbnails, the image viewer, and the findings
-// panel (confirm/dismiss per finding, comments, "mark reviewed" which moves on to the next study).
+// panel (confirm/dismiss per finding, where the results went, comments, "mark reviewed" which moves on to the next study).
 import { api, ApiError, seg } from './api.js';
 import { h, replace } from './dom.js';
 import { ago, dateTime, dicomDate, findingLabel, number, patientAge, percent, personName, sex } from './format.js';
 import { t } from './i18n.js';
+import { resultsSection } from './results.js';
 import { ImageViewer, thumbnailUrl } from './viewer.js';
 
 export function studyView(app, uid) {
@@ -182,6 +183,7 @@ export function studyView(app, uid) {
           h('span', { class: 'badge na' }, t('study.notApplicable')), ' ', t('study.notApplicableHint'))
           : h('p', { class: 'empty', id: 'no-findings' }, t(study.status === 'scoring' ? 'study.stillScoring' : 'study.noFindings')),
       notice ? h('p', { class: 'form-message', role: 'alert', 'data-kind': notice.kind, id: 'study-notice' }, t(notice.key)) : null,
+      resultsSection(study, app.session.role),
       h('h2', null, t('study.comments')),
       h('ul', { class: 'comments', id: 'comments' }, (study.comments ?? []).map((c) => h('li', null,
         h('div', { class: 'sub' }, `${c.by} · ${dateTime(c.at)}`),
