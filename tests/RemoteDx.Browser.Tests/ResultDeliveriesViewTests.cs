@@ -9,9 +9,9 @@ namespace RemoteDx.Browser.Tests;
 /// without our side's error text.</summary>
 public sealed class ResultDeliveriesViewTests(ResultDeliveriesFixture fx) : IClassFixture<ResultDeliveriesFixture>
 {
-    private static ChromiumSession Browser(Uri baseUrl, string name, int width, int height)
+    private static ChromiumSession Browser(Uri baseUrl, string name, int width, int height, string language = "en-US")
     {
-        var b = new ChromiumSession(baseUrl, $"{name}-{width}x{height}", width: width, height: height);
+        var b = new ChromiumSession(baseUrl, $"{name}-{width}x{height}", language, width, height);
         b.Driver.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
         {
             ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = width < 600,
@@ -109,6 +109,21 @@ public sealed class ResultDeliveriesViewTests(ResultDeliveriesFixture fx) : ICla
         Assert.Equal("pending", Destination(section, fx.DownDestination).GetAttribute("data-status"));
         Assert.Empty(section.FindElements(By.CssSelector(".delivery-error")));
         Assert.DoesNotContain("refused", section.Text, StringComparison.OrdinalIgnoreCase);
+        b.Screenshot("results");
+    }
+
+    [Fact]
+    public void In_Arabic_the_Results_section_is_translated_and_mirrored_while_AE_host_port_stays_left_to_right()
+    {
+        using var b = Browser(fx.Server.BaseUrl, nameof(In_Arabic_the_Results_section_is_translated_and_mirrored_while_AE_host_port_stays_left_to_right),
+            390, 844, "ar");
+        b.SignIn(fx.Radiologist);
+        var section = OpenResults(b, fx.StudyUid);
+        Assert.Equal("rtl", b.Js("return document.documentElement.dir;"));
+        Assert.Equal("النتائج", section.FindElement(By.Id("results-title")).Text);
+        var dest = Destination(section, fx.PacsDestination).FindElement(By.CssSelector(".delivery-dest"));
+        Assert.Equal("ltr", b.Js("return getComputedStyle(arguments[0]).direction;", dest));
+        Assert.Equal("أُرسل", AiReport(Destination(section, fx.PacsDestination)).FindElement(By.CssSelector(".delivery-status")).Text);
         b.Screenshot("results");
     }
 }
