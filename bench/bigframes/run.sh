@@ -4,6 +4,7 @@
 # one instance stored with storescu, scored, a frame and the thumbnail fetched through the API; then two instances
 # stored and scored at once. Generated files live under WORKDIR and are deleted at the end.
 #   bench/bigframes/run.sh [WORKDIR]      default /tmp/rdx-bigframes
+#   REMOTEDX=/path/to/remotedx bench/bigframes/run.sh     measures that build instead (nothing is built)
 # Needs: python3-pydicom, python3-numpy, dcmtk (storescu), curl, GNU time (/usr/bin/time). Not run by CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,8 +13,12 @@ work=${1:-/tmp/rdx-bigframes}
 frames=${FRAMES:-3000}
 size=${SIZE:-512}
 py=/usr/bin/python3
-dotnet build -c Release src/RemoteDx -v q -nologo >/dev/null
-exe=$repo/src/RemoteDx/bin/Release/net10.0/linux-x64/remotedx
+if [ -n "${REMOTEDX:-}" ]; then
+  exe=$REMOTEDX  # another build, e.g. an older commit for a before/after comparison
+else
+  dotnet build -c Release src/RemoteDx -v q -nologo >/dev/null
+  exe=$repo/src/RemoteDx/bin/Release/net10.0/linux-x64/remotedx
+fi
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
