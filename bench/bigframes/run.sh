@@ -5,7 +5,7 @@
 # stored and scored at once. Generated files live under WORKDIR and are deleted at the end.
 #   bench/bigframes/run.sh [WORKDIR]      default /tmp/rdx-bigframes
 #   REMOTEDX=/path/to/remotedx bench/bigframes/run.sh     measures that build instead (nothing is built)
-# Needs: python3-pydicom, python3-numpy, dcmtk (storescu), curl, GNU time (/usr/bin/time). Not run by CI.
+# Needs: python3-pydicom, python3-numpy, dcmtk (storescu, dcmcrle), curl, GNU time (/usr/bin/time). Not run by CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -38,6 +38,15 @@ measure "render --frame $mid" "$exe" render "$work/big1.dcm" "$work/out.png" --f
 measure "pixels --frame $mid" "$exe" pixels "$work/big1.dcm" "$work/out.raw" --frame "$mid"
 measure "score (cxr-triage, CPU)" "$exe" score "$work/big1.dcm" --out "$work/x.csv" --models-dir "$repo/models" --provider cpu
 echo "  first row: $(sed -n 2p "$work/x.csv")"
+
+# Encapsulated: the same frames as RLE Lossless (DCMTK), with a Basic Offset Table and without one (one fragment per
+# frame either way); only the frame's fragment is read.
+dcmcrle "$work/big1.dcm" "$work/rle_bot.dcm"
+dcmcrle -ot "$work/big1.dcm" "$work/rle_nobot.dcm"
+measure "RLE with offset table: render --frame $mid" "$exe" render "$work/rle_bot.dcm" "$work/out.png" --frame "$mid"
+measure "RLE without offset table: render --frame $mid" "$exe" render "$work/rle_nobot.dcm" "$work/out.png" --frame "$mid"
+measure "RLE with offset table: score" "$exe" score "$work/rle_bot.dcm" --out "$work/y.csv" --models-dir "$repo/models" --provider cpu
+rm -f "$work/rle_bot.dcm" "$work/rle_nobot.dcm"
 
 serve() {  # serve LABEL FILE...: fresh serve; store FILEs at once; wait until scored; GET a frame and the thumbnail
   local label=$1; shift
