@@ -41,11 +41,12 @@ public static class DatasetDumper
                     break;
                 case DicomFragments f:
                     sb.Append(indent).Append(e.Tag).Append(' ').Append(VRInfo.Name(e.VR)).Append(" (PixelSequence #=")
-                      .Append(f.Fragments.Count + 1).Append(")  # ").Append(keyword).Append('\n');
+                      .Append(f.FragmentCount + 1).Append(")  # ").Append(keyword).Append('\n');
                     sb.Append(indent).Append("  (FFFE,E000) pi (offset table, ").Append(f.OffsetTable.Length).Append(" bytes)\n");
-                    foreach (var frag in f.Fragments)
+                    // Lengths only: a lazily read Pixel Data keeps its fragments in the file.
+                    for (var i = 0; i < f.FragmentCount; i++)
                     {
-                        sb.Append(indent).Append("  (FFFE,E000) pi (fragment, ").Append(frag.Length).Append(" bytes)\n");
+                        sb.Append(indent).Append("  (FFFE,E000) pi (fragment, ").Append(f.FragmentLength(i)).Append(" bytes)\n");
                     }
                     break;
                 default:

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Text;
 
 namespace RemoteDx.Dicom;
@@ -42,6 +43,25 @@ public class DicomElement
     public long Length { get; private protected set; }
 
     public bool IsLoaded => _loader is null;
+
+    /// <summary>Where an unloaded value lies in its file (lazy pixel data), so that a part of it can be read alone.</summary>
+    internal LazyValueSource? Source { get; init; }
+
+    /// <summary>Bytes <paramref name="start"/> .. start + count of the value. An unloaded value with a file source is
+    /// read there and stays unloaded, so one frame of a large Pixel Data costs one frame's bytes; otherwise a slice of
+    /// <see cref="Buffer"/>.</summary>
+    public ReadOnlyMemory<byte> ReadRange(long start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > Length)
+        {
+            throw new DicomFormatException($"bytes {start}..{start + count} are outside the {Length}-byte value", tag: Tag);
+        }
+        if (_loader is not null && Source is { } source && source.CanReadRange(VR, start, count))
+        {
+            return source.Read(start, count, Tag, VR);
+        }
+        return Buffer.Slice((int)start, count);
+    }
 
     public ReadOnlyMemory<byte> Buffer
     {

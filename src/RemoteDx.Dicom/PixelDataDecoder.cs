@@ -85,7 +85,7 @@ public static class PixelDataDecoder
             {
                 throw new DicomFormatException($"transfer syntax {syntax.Name} needs encapsulated pixel data but it is native", tag: Tag.PixelData);
             }
-            result = DecodeNative(element.Buffer.Span, format, frame);
+            result = DecodeNative(element, format, frame);
         }
         NormalizeStoredValues(result, format);
         return result;
@@ -100,7 +100,9 @@ public static class PixelDataDecoder
         }
     }
 
-    private static byte[] DecodeNative(ReadOnlySpan<byte> data, PixelFormat f, int frame)
+    /// <summary>Native frames lie at fixed offsets: only the frame's own bytes are read (from the file, for lazily
+    /// read pixel data), never the whole value.</summary>
+    private static byte[] DecodeNative(DicomElement element, PixelFormat f, int frame)
     {
         // Every byte is written below (copy, unpack or expand), so the array need not be zeroed first.
         var result = GC.AllocateUninitializedArray<byte>((int)f.DecodedFrameBytes);
@@ -108,29 +110,33 @@ public static class PixelDataDecoder
         {
             var bitsPerFrame = f.NativeFrameBits;
             var startBit = bitsPerFrame * frame;
-            if ((startBit + bitsPerFrame + 7) / 8 > data.Length)
+            var firstByte = startBit >> 3;
+            var endByte = (startBit + bitsPerFrame + 7) / 8;
+            if (endByte > element.Length)
             {
-                throw new DicomFormatException($"pixel data holds {data.Length} bytes, frame {frame} needs {(startBit + bitsPerFrame + 7) / 8}", tag: Tag.PixelData);
+                throw new DicomFormatException($"pixel data holds {element.Length} bytes, frame {frame} needs {endByte}", tag: Tag.PixelData);
             }
+            var bits = element.ReadRange(firstByte, (int)(endByte - firstByte)).Span;
             // PS3.5 8.1.1: bits packed from the least significant bit; frames need not start on a byte.
+            var bit0 = startBit & 7;
             for (long i = 0; i < result.Length; i++)
             {
-                var bit = startBit + i;
-                result[i] = (byte)((data[(int)(bit >> 3)] >> (int)(bit & 7)) & 1);
+                var bit = bit0 + i;
+                result[i] = (byte)((bits[(int)(bit >> 3)] >> (int)(bit & 7)) & 1);
             }
             return result;
         }
         if (IsNativeYbrFull422(f))
         {
-            return DecodeNativeYbrFull422(data, f, frame, result);
+            return DecodeNativeYbrFull422(element, f, frame, result);
         }
         var frameBytes = f.DecodedFrameBytes;
         var start = frameBytes * frame;
-        if (start + frameBytes > data.Length)
+        if (start + frameBytes > element.Length)
         {
-            throw new DicomFormatException($"pixel data holds {data.Length} bytes, frame {frame} needs bytes {start}..{start + frameBytes}", tag: Tag.PixelData);
+            throw new DicomFormatException($"pixel data holds {element.Length} bytes, frame {frame} needs bytes {start}..{start + frameBytes}", tag: Tag.PixelData);
         }
-        var src = data.Slice((int)start, (int)frameBytes);
+        var src = element.ReadRange(start, (int)frameBytes).Span;
         if (f.SamplesPerPixel > 1 && f.PlanarConfiguration == 1)
         {
             var bps = f.BytesPerSample;
@@ -156,16 +162,16 @@ public static class PixelDataDecoder
 
     /// <summary>Expands Y1 Y2 Cb Cr (per pair of pixels, PS3.3 C.7.6.3.1.2) to Y Cb Cr for every pixel, as the
     /// `pixels` contract lays out 4:2:2 data.</summary>
-    private static byte[] DecodeNativeYbrFull422(ReadOnlySpan<byte> data, PixelFormat f, int frame, byte[] result)
+    private static byte[] DecodeNativeYbrFull422(DicomElement element, PixelFormat f, int frame, byte[] result)
     {
         var bps = f.BytesPerSample;
         var frameBytes = f.PixelsPerFrame * 2 * bps;
         var start = frameBytes * frame;
-        if (start + frameBytes > data.Length)
+        if (start + frameBytes > element.Length)
         {
-            throw new DicomFormatException($"pixel data holds {data.Length} bytes, YBR_FULL_422 frame {frame} needs bytes {start}..{start + frameBytes}", tag: Tag.PixelData);
+            throw new DicomFormatException($"pixel data holds {element.Length} bytes, YBR_FULL_422 frame {frame} needs bytes {start}..{start + frameBytes}", tag: Tag.PixelData);
         }
-        var src = data.Slice((int)start, (int)frameBytes);
+        var src = element.ReadRange(start, (int)frameBytes).Span;
         var pairs = (int)(f.PixelsPerFrame / 2);
         for (var p = 0; p < pairs; p++)
         {

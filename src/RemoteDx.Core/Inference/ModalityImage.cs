@@ -13,6 +13,10 @@ namespace RemoteDx.Core.Inference;
 /// buffers.</summary>
 public sealed class ModalityImage : IDisposable
 {
+    /// <summary>The frame (0-based) the models score in a multi-frame instance: the first, as the viewer's thumbnail
+    /// and default frame show it (docs/models.md). Only this frame's bytes are read from the file.</summary>
+    public const int ScoredFrame = 0;
+
     private readonly byte[]? _stored;
     private float[]? _values;
     private int[]? _histogram;
@@ -72,7 +76,7 @@ public sealed class ModalityImage : IDisposable
         _values = values;
     }
 
-    /// <summary>Decodes frame 0 of <paramref name="file"/> (any photometric, bit depth and transfer syntax we decode).
+    /// <summary>Decodes <see cref="ScoredFrame"/> of <paramref name="file"/> (any photometric, bit depth and transfer syntax we decode).
     /// Colour images become the luminance of their rendered RGB (0..255).</summary>
     public static ModalityImage FromFile(DicomFile file)
     {
@@ -95,7 +99,7 @@ public sealed class ModalityImage : IDisposable
             throw new PlatformNotSupportedException("big-endian hosts");
         }
         var mono1 = format.PhotometricInterpretation == "MONOCHROME1";
-        var stored = PixelDataDecoder.DecodeFrame(file, 0);
+        var stored = PixelDataDecoder.DecodeFrame(file, ScoredFrame);
         var modality = ModalityLut.For(ds, 0, format);
         var kind = format.BytesPerSample switch
         {
@@ -130,7 +134,7 @@ public sealed class ModalityImage : IDisposable
 
     private static ModalityImage FromColour(DicomFile file, PixelFormat format, int n)
     {
-        var rendered = ImageRenderer.Render(file, new RenderOptions());
+        var rendered = ImageRenderer.Render(file, new RenderOptions { Frame = ScoredFrame });
         var values = ArrayPool<float>.Shared.Rent(n);
         var px = rendered.Pixels;
         var c = rendered.Channels;

@@ -137,7 +137,7 @@ public sealed partial class ResultsWriter(ITriageStore store, DicomArchive archi
                     continue;
                 }
                 algorithm ??= new ResultAlgorithm(model, findings[0].ModelVersion, findings[0].ModelSha256);
-                var file = DicomReader.ReadFile(source.Path, new DicomReadOptions { LazyPixelData = !withHeatmaps });
+                var file = DicomReader.ReadFile(source.Path, new DicomReadOptions { LazyPixelData = true });
                 instances.Add(new ScoredInstance(file, findings.Select(f => new ResultFinding(f.Label, codes.For(model, f.Label), f.Probability,
                     f.Positive, f.Threshold)
                 {

@@ -315,7 +315,11 @@ public static class DicomReader
             var len = length;
             var lazyVR = vr;
             var max = ctx.Options.MaxValueLength;
-            return new DicomElement(tag, vr, length, () => LoadRange(path, valueOffset, len, max, tag, lazyVR, bigEndian)) { SourceVR = sourceVR };
+            return new DicomElement(tag, vr, length, () => LoadRange(path, valueOffset, len, max, tag, lazyVR, bigEndian))
+            {
+                SourceVR = sourceVR,
+                Source = new LazyValueSource(path, valueOffset, max, bigEndian),
+            };
         }
 
         var value = input.ReadValue(length, tag, ctx.Options.MaxValueLength);
@@ -467,27 +471,7 @@ public static class DicomReader
         }
         if (lazy)
         {
-            var path = ctx.Path!;
-            var max = ctx.Options.MaxValueLength;
-            return new DicomFragments(tag, vr, lengths, () =>
-            {
-                using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-                var list = new List<ReadOnlyMemory<byte>>(lengths.Count);
-                for (var i = 0; i < lengths.Count; i++)
-                {
-                    if (offsets[i] + lengths[i] > fs.Length)
-                    {
-                        throw new DicomFormatException("file shrank since it was read", offsets[i], tag);
-                    }
-                    fs.Seek(offsets[i], SeekOrigin.Begin);
-                    CheckLoadable(lengths[i], max, offsets[i], tag);
-                    var b = GC.AllocateUninitializedArray<byte>((int)lengths[i]);
-                    fs.ReadExactly(b);
-                    list.Add(b);
-                }
-                return (list[0], list.Skip(1).ToList());
-            })
-            { SourceVR = vr };
+            return new DicomFragments(tag, vr, ctx.Path!, offsets, lengths, ctx.Options.MaxValueLength) { SourceVR = vr };
         }
         return new DicomFragments(tag, vr, items[0], items.Skip(1)) { SourceVR = vr };
     }

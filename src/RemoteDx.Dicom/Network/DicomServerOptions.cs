@@ -71,6 +71,13 @@ public sealed class DicomServerOptions
 
     public TimeSpan DimseTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Longest an accepted association may stay open, whatever it does; then A-ABORT. Null (default): no limit.</summary>
+    public TimeSpan? MaxAssociationDuration { get; set; }
+
+    /// <summary>Slowest average rate (bytes/s of PDV data after the first PDV, over the time spent inside DIMSE messages)
+    /// an association may keep; below it, A-ABORT. Null (default): no limit.</summary>
+    public long? MinBytesPerSecond { get; set; }
+
     /// <summary>When this returns false, new associations are rejected (transient, local limit exceeded): e.g. the
     /// disk reserve is reached.</summary>
     public Func<bool> AcceptingAssociations { get; set; } = static () => true;
@@ -139,6 +146,10 @@ public sealed class DicomServerOptions
         if (ArtimTimeout <= TimeSpan.Zero || IdleTimeout <= TimeSpan.Zero || DimseTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("ArtimTimeout, IdleTimeout and DimseTimeout must be positive");
+        }
+        if (MaxAssociationDuration <= TimeSpan.Zero || MinBytesPerSecond <= 0)
+        {
+            throw new ArgumentException("MaxAssociationSeconds and MinBytesPerSecond must be positive when set");
         }
         foreach (var a in AllowedCallingAEs)
         {

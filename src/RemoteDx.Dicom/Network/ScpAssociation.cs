@@ -162,10 +162,26 @@ internal sealed class ScpAssociation
 
     private async Task<string> ServeAsync(Dul dul, CancellationToken ct)
     {
+        var limits = new AssociationLimits(_options.MaxAssociationDuration, _options.MinBytesPerSecond);
         while (true)
         {
             var inMessage = _operation is not null || _commandBuffer.WrittenCount > 0;
-            var pdu = await dul.ReceiveAsync(inMessage ? _options.DimseTimeout : _options.IdleTimeout, ct).ConfigureAwait(false);
+            var wait = limits.BeginWait(inMessage ? _options.DimseTimeout : _options.IdleTimeout, inMessage);
+            Pdu? pdu;
+            try
+            {
+                pdu = await dul.ReceiveAsync(wait, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (limits.DurationReached)
+            {
+                // The receive timer was shortened to the deadline and has already sent the A-ABORT.
+                throw new DicomAssociationAbortedException("A-ABORT sent: " + limits.Exceeded(0));
+            }
+            if (pdu is not null && limits.Exceeded(pdu is PDataTf p ? PdvBytes(p) : 0) is { } exceeded)
+            {
+                (pdu as IDisposable)?.Dispose();
+                await ProtocolErrorAsync(dul, exceeded, AbortReason.NotSpecified).ConfigureAwait(false);
+            }
             switch (pdu)
             {
                 case null:
@@ -193,10 +209,20 @@ internal sealed class ScpAssociation
         }
     }
 
-    private async ValueTask ProtocolErrorAsync(Dul dul, string message)
+    private async ValueTask ProtocolErrorAsync(Dul dul, string message, byte reason = AbortReason.InvalidPduParameterValue)
     {
-        await dul.AbortAsync(AbortSource.ServiceProvider, AbortReason.InvalidPduParameterValue, CancellationToken.None).ConfigureAwait(false);
+        await dul.AbortAsync(AbortSource.ServiceProvider, reason, CancellationToken.None).ConfigureAwait(false);
         throw new DicomAssociationAbortedException("A-ABORT sent: " + message);
+    }
+
+    private static long PdvBytes(PDataTf data)
+    {
+        long n = 0;
+        foreach (var pdv in data.Pdvs)
+        {
+            n += pdv.Data.Length;
+        }
+        return n;
     }
 
     private async ValueTask OnPdvAsync(Dul dul, Pdv pdv, CancellationToken ct)

@@ -27,6 +27,8 @@ internal static class ListenerOptions
             ArtimTimeout = TimeSpan.FromSeconds(d.AssociationRequestTimeoutSeconds),
             IdleTimeout = TimeSpan.FromSeconds(d.IdleTimeoutSeconds),
             DimseTimeout = TimeSpan.FromSeconds(d.DimseTimeoutSeconds),
+            MaxAssociationDuration = d.MaxAssociationSeconds is { } max ? TimeSpan.FromSeconds(max) : null,
+            MinBytesPerSecond = d.MinBytesPerSecond,
         };
         if (accepting is not null)
         {

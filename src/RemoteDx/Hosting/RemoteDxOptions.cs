@@ -124,6 +124,13 @@ public sealed class DicomListenerOptions
 
     public int DimseTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>Longest an association may stay open (seconds), then A-ABORT; null (default): no limit.</summary>
+    public int? MaxAssociationSeconds { get; set; }
+
+    /// <summary>Slowest average PDV rate (bytes/s, after the first PDV, over time inside DIMSE messages), then A-ABORT;
+    /// null (default): no limit.</summary>
+    public long? MinBytesPerSecond { get; set; }
+
     public long FreeSpaceReserveMB { get; set; } = 1024;
 
     /// <summary>On SIGTERM: seconds open associations may take to finish (new ones are rejected) before they are
