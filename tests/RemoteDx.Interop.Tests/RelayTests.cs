@@ -20,7 +20,9 @@ public sealed partial class RelayTests : IDisposable
         var files = MakeStudies(3, 4);
 
         await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
-        await relay.WaitUntilAsync(() => relay.Queued == 0 && files.All(f => File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f))), "delivery");
+        // The relay logs a batch's line after the hub answered it, so wait for the lines too.
+        await relay.WaitUntilAsync(() => relay.Queued == 0 && files.All(f => File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f)))
+            && ForwardedCount(relay.Output) == files.Count, "delivery");
 
         foreach (var f in files)
         {
@@ -40,6 +42,9 @@ public sealed partial class RelayTests : IDisposable
         Assert.Contains($"sent: {files.Count}", status, StringComparison.Ordinal);
         Assert.Contains("queued: 0", status, StringComparison.Ordinal);
     }
+
+    private static int ForwardedCount(string output) => output.Split('\n').Select(l => ForwardedLine().Match(l)).Where(m => m.Success)
+        .Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task With_the_hub_down_the_relay_still_acknowledges_and_delivers_once_the_hub_is_up_without_operator_action()
