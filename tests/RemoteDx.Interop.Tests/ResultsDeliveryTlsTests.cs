@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using RemoteDx.Dicom;
 using RemoteDx.Interop.Tests.Support;
+using Xunit.Abstractions;
 using static RemoteDx.Interop.Tests.ResultsDeliveryTests;
 
 namespace RemoteDx.Interop.Tests;
@@ -18,8 +19,11 @@ public sealed class ResultsDeliveryTlsTests : IDisposable
     private readonly (string Certificate, string Key) _pacs;
     private readonly (string Certificate, string Key) _hub;
 
-    public ResultsDeliveryTlsTests()
+    private readonly ITestOutputHelper _output;
+
+    public ResultsDeliveryTlsTests(ITestOutputHelper output)
     {
+        _output = output;
         _pacsCa = TestCertificateAuthority.Create(_root, "clinic-a-ca");
         _pacs = _pacsCa.IssueServer("pacs");
         _hub = _pacsCa.IssueClient("hub", "/CN=remotedx-hub/O=RemoteDx");
@@ -93,7 +97,9 @@ public sealed class ResultsDeliveryTlsTests : IDisposable
             var deliveries = (await api.GetJsonAsync($"api/studies/{StudyOf(Sample)}")).GetProperty("deliveries").EnumerateArray().ToList();
             if (deliveries.Count > 0 && deliveries.All(d => d.GetProperty("attempts").GetInt32() >= 2))
             {
+                _output.WriteLine(deliveries[0].GetProperty("lastError").GetString());
                 Assert.All(deliveries, d => Assert.NotEqual("sent", d.GetProperty("status").GetString()));
+                Assert.All(deliveries, d => Assert.StartsWith("association failed: TLS handshake", d.GetProperty("lastError").GetString(), StringComparison.Ordinal));
                 Assert.All(deliveries, d => Assert.Contains("certificate", d.GetProperty("lastError").GetString(), StringComparison.OrdinalIgnoreCase));
                 break;
             }
