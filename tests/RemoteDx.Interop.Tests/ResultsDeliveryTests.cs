@@ -17,7 +17,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => TempDirectory.TryDelete(_root);
 
-    private static Dictionary<string, string> Env(int pacsPort, string pacsAe = "PACS_A") => new(StringComparer.Ordinal)
+    internal static Dictionary<string, string> Env(int pacsPort, string pacsAe = "PACS_A") => new(StringComparer.Ordinal)
     {
         ["RemoteDx__Worklist__QuietPeriodSeconds"] = "1",
         ["RemoteDx__Results__PollSeconds"] = "0.2",
@@ -36,7 +36,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         return ChildProcess.Start(Tool.Require("storescp"), ["-aet", "PACS_A", "-od", folder, port.ToString(CultureInfo.InvariantCulture)]);
     }
 
-    private static async Task SendAsync(RemoteDxServe serve, string sample)
+    internal static async Task SendAsync(RemoteDxServe serve, string sample)
     {
         var path = Path.Combine(Repo.Root, "sample-dicom", sample);
         // storescu proposes one compressed transfer syntax per run and cannot decompress one itself.
@@ -70,7 +70,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         return files;
     }
 
-    private static async Task<List<(string Path, Dataset Dataset)>> WaitForAsync(string folder, Func<List<(string Path, Dataset Dataset)>, bool> done,
+    internal static async Task<List<(string Path, Dataset Dataset)>> WaitForAsync(string folder, Func<List<(string Path, Dataset Dataset)>, bool> done,
         TimeSpan timeout, Func<string> context)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -88,7 +88,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static bool IsSr(Dataset d, string flag) => d.GetString(Tag.Modality) == "SR" && d.GetString(Tag.VerificationFlag) == flag;
+    internal static bool IsSr(Dataset d, string flag) => d.GetString(Tag.Modality) == "SR" && d.GetString(Tag.VerificationFlag) == flag;
 
     [Fact]
     public async Task A_clinic_study_s_SR_and_heatmap_images_reach_its_PACS_valid_and_the_verified_SR_follows_review()
@@ -207,7 +207,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static async Task<List<JsonElement>> WaitDeliveredAsync(ApiClient api, string study, TimeSpan? timeout = null)
+    internal static async Task<List<JsonElement>> WaitDeliveredAsync(ApiClient api, string study, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)

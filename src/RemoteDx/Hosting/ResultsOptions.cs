@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using RemoteDx.Core.Results.Delivery;
 
 namespace RemoteDx.Hosting;
@@ -15,8 +17,90 @@ public sealed class ResultDestinationOptions
 
     public int Port { get; set; } = 104;
 
-    /// <summary>DICOM over TLS (PS3.15 B.9), the server certificate checked against the system store.</summary>
+    /// <summary>DICOM over TLS (PS3.15 B.9); the PACS certificate is checked against <see cref="TrustedCa"/>, or the
+    /// system store when that is empty.</summary>
     public bool Tls { get; set; }
+
+    /// <summary>PEM file of the CA(s) that signed the PACS certificate; when set, only these are trusted for this destination.</summary>
+    public string? TrustedCa { get; set; }
+
+    /// <summary>PEM certificate presented to the PACS (mutual TLS); goes with <see cref="ClientKey"/>.</summary>
+    public string? ClientCertificate { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificate"/>.</summary>
+    public string? ClientKey { get; set; }
+
+    /// <summary>Name checked in the PACS certificate; empty = <see cref="Host"/>.</summary>
+    public string? ServerName { get; set; }
+
+    internal ResultDestination ToDestination() => new(Clinic.Trim(), AeTitle.Trim(), Host.Trim(), Port, Tls)
+    {
+        TrustedCa = Blank(TrustedCa) is { } ca ? LoadCa(ca) : null,
+        ClientCertificate = Blank(ClientCertificate) is { } cert && Blank(ClientKey) is { } key ? X509Certificate2.CreateFromPemFile(cert, key) : null,
+        ServerName = Blank(ServerName),
+    };
+
+    /// <summary>The TLS keys' problems, each naming the key (<paramref name="name"/> is the entry's configuration path).</summary>
+    internal IEnumerable<string> ValidateTls(string name)
+    {
+        var ca = Blank(TrustedCa);
+        var cert = Blank(ClientCertificate);
+        var key = Blank(ClientKey);
+        if (!Tls && (ca ?? cert ?? key ?? Blank(ServerName)) is not null)
+        {
+            yield return $"{name}: TrustedCa, ClientCertificate, ClientKey and ServerName need Tls: true (results are never sent in clear to a destination configured for TLS)";
+        }
+        if ((cert is null) != (key is null))
+        {
+            yield return $"{name}:ClientCertificate and ClientKey (PEM files) go together";
+        }
+        if (ca is not null)
+        {
+            if (!File.Exists(ca))
+            {
+                yield return $"{name}:TrustedCa '{ca}' not found";
+            }
+            else if (Try(() => LoadCa(ca)) is { } error)
+            {
+                yield return $"{name}:TrustedCa '{ca}' is not a PEM file of CA certificates: {error}";
+            }
+        }
+        foreach (var (label, path) in new[] { ("ClientCertificate", cert), ("ClientKey", key) })
+        {
+            if (path is not null && !File.Exists(path))
+            {
+                yield return $"{name}:{label} '{path}' not found";
+            }
+        }
+        if (cert is not null && key is not null && File.Exists(cert) && File.Exists(key)
+            && Try(() => X509Certificate2.CreateFromPemFile(cert, key).Dispose()) is { } loadError)
+        {
+            yield return $"{name}:ClientCertificate '{cert}' with ClientKey '{key}' does not load: {loadError}";
+        }
+    }
+
+    private static X509Certificate2Collection LoadCa(string path)
+    {
+        var trusted = new X509Certificate2Collection();
+        trusted.ImportFromPemFile(path);
+        // An empty collection would mean "the system store" to the client: refuse it instead.
+        return trusted.Count > 0 ? trusted : throw new CryptographicException("no CERTIFICATE block");
+    }
+
+    private static string? Try(Action load)
+    {
+        try
+        {
+            load();
+            return null;
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return ex.Message.ReplaceLineEndings(" ");
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
 /// <summary>RemoteDx:Results — the result objects (SR, heatmap images) and their delivery to clinics' PACS.</summary>
@@ -43,7 +127,7 @@ public sealed class ResultsOptions
     public double PollSeconds { get; set; } = 1;
 
     public IReadOnlyList<ResultDestination> ToDestinations() =>
-        Destinations.Select(d => new ResultDestination(d.Clinic.Trim(), d.AeTitle.Trim(), d.Host.Trim(), d.Port, d.Tls)).ToList();
+        Destinations.Select(d => d.ToDestination()).ToList();
 
     public IEnumerable<string> Validate()
     {
@@ -66,6 +150,10 @@ public sealed class ResultsOptions
             if (d.Port is < 1 or > 65535)
             {
                 yield return $"{name}:Port {d.Port} is not a TCP port";
+            }
+            foreach (var error in d.ValidateTls(name))
+            {
+                yield return error;
             }
         }
         foreach (var dup in Destinations.GroupBy(d => (d.Clinic.Trim(), d.AeTitle.Trim(), d.Host.Trim(), d.Port)).Where(g => g.Count() > 1))

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace RemoteDx.Core.Results.Delivery;
 
 /// <summary>A clinic's PACS that receives the results of the clinic's studies by C-STORE (RemoteDx:Results:Destinations).
@@ -5,6 +7,15 @@ namespace RemoteDx.Core.Results.Delivery;
 public sealed record ResultDestination(string Clinic, string AeTitle, string Host, int Port, bool Tls)
 {
     public string Key => $"{AeTitle}@{Host}:{Port}";
+
+    /// <summary>With <see cref="Tls"/>: the only CA the PACS certificate may chain to; null = the system store.</summary>
+    public X509Certificate2Collection? TrustedCa { get; init; }
+
+    /// <summary>With <see cref="Tls"/>: certificate (with its private key) presented to the PACS for mutual TLS.</summary>
+    public X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>With <see cref="Tls"/>: the name checked in the PACS certificate; null = <see cref="Host"/>.</summary>
+    public string? ServerName { get; init; }
 }
 
 /// <summary>Which destinations a clinic's results go to (one home for the routing rule).</summary>

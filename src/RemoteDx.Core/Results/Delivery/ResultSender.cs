@@ -86,7 +86,8 @@ public sealed partial class ResultSender : IDisposable
             var options = new DicomClientOptions
             {
                 Host = destination.Host, Port = destination.Port, CalledAE = destination.AeTitle, CallingAE = _policy.CallingAE,
-                Tls = destination.Tls, ConnectTimeout = _policy.Timeout, ArtimTimeout = _policy.Timeout, DimseTimeout = _policy.Timeout,
+                Tls = destination.Tls, TrustedCertificates = destination.TrustedCa, ClientCertificate = destination.ClientCertificate,
+                TlsServerName = destination.ServerName, ConnectTimeout = _policy.Timeout, ArtimTimeout = _policy.Timeout, DimseTimeout = _policy.Timeout,
             };
             DicomClient client;
             try
