@@ -49,7 +49,9 @@ end=$((t0 + minutes * 60))
 sender() { # one sender: storescu passes until the end time; counts passes and failed passes
   local i=$1 passes=0 failed=0
   while [ "$(date +%s)" -lt "$end" ]; do
-    if storescu -aet "SOAK$i" -aec REMOTEDX 127.0.0.1 "$port" "${files[@]}" >>"$run/senders/$i.log" 2>&1; then
+    # One calling AE for all: the corpus is one study, and a study sent from another AE title (another clinic) is
+    # refused 0124 by the ownership rule.
+    if storescu -aet SOAK -aec REMOTEDX 127.0.0.1 "$port" "${files[@]}" >>"$run/senders/$i.log" 2>&1; then
       passes=$((passes + 1))
     else
       failed=$((failed + 1))
