@@ -12,7 +12,7 @@ namespace RemoteDx.Interop.Tests;
 public sealed class DatabaseFullTests(ITestOutputHelper output) : IDisposable
 {
     // Free space left on the database volume once migrations have run: a few dozen C-STOREs' worth of WAL pages.
-    private const long HeadroomBytes = 256 * 1024;
+    private const long HeadroomBytes = 1024 * 1024;
     private const int MaxInstances = 400;
 
     private readonly string _root = TempDirectory.ForTestRun("dbfull");
@@ -66,6 +66,7 @@ public sealed class DatabaseFullTests(ITestOutputHelper output) : IDisposable
                 File.Delete(file);
             }
             Assert.True(refused > 0, $"no refusal after {MaxInstances} instances: the database never filled");
+            Assert.Contains("database unavailable", serve.Output, StringComparison.Ordinal);
             Assert.NotEmpty(acknowledged);
 
             // A full SQLite database still answers reads, so the health probe's `SELECT 1` passes: /healthz reports
