@@ -20,7 +20,10 @@ public sealed partial class RelayTests : IDisposable
         var files = MakeStudies(3, 4);
 
         await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
-        await relay.WaitUntilAsync(() => relay.Queued == 0 && files.All(f => File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f))), "delivery");
+        // The per-study log lines follow the batch's release, a moment after the queue empties.
+        await relay.WaitUntilAsync(() => relay.Queued == 0 && files.All(f => File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f)))
+            && relay.Output.Split('\n').Select(l => ForwardedLine().Match(l)).Where(m => m.Success).Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) >= files.Count,
+            "delivery");
 
         foreach (var f in files)
         {
