@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using RemoteDx.Core.Pipeline;
 using RemoteDx.Core.Relay;
+using RemoteDx.Dicom.Codecs;
 using RemoteDx.Dicom.Network;
 using RemoteDx.Hosting;
 
@@ -29,7 +30,7 @@ public static partial class RelayCommand
         var cert = new Option<string>("--cert") { HelpName = "FILE", Description = "PEM client certificate, the clinic's identity at the hub (with --key)" };
         var key = new Option<string>("--key") { HelpName = "FILE", Description = "PEM private key of --cert" };
         var maxRate = CliOptions.Int("--max-rate", "cap on bytes sent to the hub, KiB per second (default: none)", null, 2);
-        var compress = new Option<string>("--compress") { HelpName = "none|jpeg-ls|j2k", Description = "recompress before forwarding (only none is implemented)" };
+        var compress = new Option<string>("--compress") { HelpName = "none|jpeg-ls|j2k", Description = "re-encode native pixel data losslessly before forwarding, where the hub accepts the syntax (default none)" };
         var command = new Command("relay", "Clinic-side store-and-forward: a DICOM listener with a durable queue, forwarded to the hub with backoff and resume; " +
             "an instance leaves the queue only after the hub's 0000")
         {
@@ -120,9 +121,10 @@ public static partial class RelayCommand
         var options = new RelayOptions();
         configuration.GetSection(RelayOptions.Section).Bind(options);
         var errors = options.Validate().ToList();
-        if (options.Compress is not "none")
+        if (options.CompressSyntax is { } target
+            && CodecRegistry.SelfTest().FirstOrDefault(c => c.Syntax.Uid == target.Uid) is { Available: false } codec)
         {
-            errors.Add($"--compress {options.Compress} is not implemented yet; use none");
+            errors.Add($"--compress {options.Compress}: {codec.Error}");
         }
         if (errors.Count > 0)
         {
@@ -160,7 +162,8 @@ public static partial class RelayCommand
             queue.Pending().Count);
 
         var forwarder = new RelayForwarder(queue, HubClientOptions(options), log,
-            new ExponentialBackoff(TimeSpan.FromSeconds(options.RetryBaseSeconds), TimeSpan.FromSeconds(options.RetryMaxSeconds)));
+            new ExponentialBackoff(TimeSpan.FromSeconds(options.RetryBaseSeconds), TimeSpan.FromSeconds(options.RetryMaxSeconds)),
+            compress: options.CompressSyntax);
         await forwarder.RunAsync(stop.Token).ConfigureAwait(false);
         await server.StopAsync().ConfigureAwait(false);
         LogStopped(log);

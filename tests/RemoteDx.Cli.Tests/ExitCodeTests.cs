@@ -25,7 +25,7 @@ public sealed class ExitCodeTests
         { "relay", ["relay", "--aet", "CLINIC_A", "--hub", "host", "70000"] },
         { "relay", ["relay", "--aet", "CLINIC_A", "--hub", "host"] },
         { "relay", ["relay", "--aet", "CLINIC_A"] },
-        { "relay", ["relay", "--aet", "CLINIC_A", "--hub", "host", "104", "--compress", "j2k"] },
+        { "relay", ["relay", "--aet", "CLINIC_A", "--hub", "host", "104", "--compress", "jpegls"] },
         { "relay", ["relay", "--aet", "CLINIC_A", "--hub", "host", "104", "--compress", "zip"] },
         { "relay", ["relay", "--aet", "CLINIC_A", "--hub", "host", "104", "--max-rate", "1"] },
         { "relay status", ["relay", "status"] },

@@ -46,6 +46,34 @@ public sealed partial class RelayTests : IDisposable
     private static int ForwardedCount(string output) => output.Split('\n').Select(l => ForwardedLine().Match(l)).Where(m => m.Success)
         .Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
+    [Theory]
+    [InlineData("jpeg-ls", "1.2.840.10008.1.2.4.80", "dcmdjpls")]
+    [InlineData("j2k", "1.2.840.10008.1.2.4.90", "gdcmconv")]
+    public async Task With_compress_the_hub_archives_a_lossless_file_whose_pixels_a_second_implementation_decodes_to_the_original(
+        string compress, string syntax, string reference)
+    {
+        await using var hub = await RemoteDxServe.StartAsync(Path.Combine(_root, "hub"));
+        await using var relay = await RemoteDxRelay.StartAsync(Path.Combine(_root, "relay"), hub.DicomPort, "--compress", compress);
+        var files = MakeStudies(1, 2);
+
+        await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
+        await relay.WaitUntilAsync(() => relay.Queued == 0 && files.All(f => File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f))), "delivery");
+
+        foreach (var f in files)
+        {
+            var archived = Samples.ArchivePath(hub.ArchiveRoot, f);
+            Assert.Equal(syntax, DicomFile.Open(archived).TransferSyntax.Uid);
+            var decoded = Path.Combine(_root, Path.GetFileName(f) + ".native.dcm");
+            var args = reference == "dcmdjpls" ? new[] { archived, decoded } : ["--raw", archived, decoded];
+            Tool.RunOk(reference, args);
+            var original = DicomFile.Open(f).Dataset[Tag.PixelData]!.Buffer.ToArray();
+            var theirs = DicomFile.Open(decoded).Dataset[Tag.PixelData]!.Buffer.ToArray();
+            Assert.True(original.SequenceEqual(theirs), $"{Path.GetFileName(f)}: {reference} decodes other pixels than were sent");
+            Assert.True(new FileInfo(archived).Length < new FileInfo(f).Length, "the archived file is not smaller");
+            Assert.Equal(1, IndexDatabase.Instances(hub.DatabasePath, Samples.Uids(f).Sop));
+        }
+    }
+
     [Fact]
     public async Task With_the_hub_down_the_relay_still_acknowledges_and_delivers_once_the_hub_is_up_without_operator_action()
     {

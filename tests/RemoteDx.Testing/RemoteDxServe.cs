@@ -8,15 +8,19 @@ namespace RemoteDx.Testing;
 
 /// <summary>`remotedx serve` as a child process on loopback: DICOM and HTTP bound to port 0, the ports read back from
 /// its log, ready once GET /healthz answers 200. Disposing kills it. Over https (a certificate configured by the test)
-/// it trusts that one certificate and no other.</summary>
+/// it trusts that one certificate and no other. Started in a <see cref="NetworkNamespace"/>, it is reached only from
+/// inside it (readiness is probed from there too).</summary>
 public sealed partial class RemoteDxServe : IAsyncDisposable
 {
     private readonly ChildProcess _process;
     private readonly TaskCompletionSource<int> _dicomPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<int> _httpPort = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RemoteDxServe(string dataDirectory, IDictionary<string, string>? env, X509Certificate2? httpsCertificate)
+    private readonly NetworkNamespace? _netns;
+
+    private RemoteDxServe(string dataDirectory, IDictionary<string, string>? env, X509Certificate2? httpsCertificate, NetworkNamespace? netns)
     {
+        _netns = netns;
         DataDirectory = dataDirectory;
         HttpsCertificate = httpsCertificate;
         Scheme = httpsCertificate is null ? "http" : "https";
@@ -32,7 +36,9 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         {
             environment[k] = v;
         }
-        _process = ChildProcess.Start(RemoteDxCommand.Path, args, environment);
+        _process = netns is null
+            ? ChildProcess.Start(RemoteDxCommand.Path, args, environment)
+            : ChildProcess.Start(netns.Launcher[0], [.. netns.Launcher.Skip(1), RemoteDxCommand.Path, .. args], environment);
         _process.StdoutLine += OnLine;
     }
 
@@ -68,10 +74,15 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
     /// reserve): /healthz answers 503 with <c>"status":"unavailable"</c>.</summary>
     /// <param name="httpsCertificate">serve on https://127.0.0.1:0 instead of http; the test configures serve with this
     /// certificate (RemoteDx:Web:TlsCertificate/TlsKey in <paramref name="env"/>) and it is the only one trusted.</param>
+    /// <param name="netns">run serve inside this namespace (plain http, healthy expected).</param>
     public static async Task<RemoteDxServe> StartAsync(string dataDirectory, IDictionary<string, string>? env = null,
-        X509Certificate2? httpsCertificate = null, bool expectUnhealthy = false)
+        X509Certificate2? httpsCertificate = null, bool expectUnhealthy = false, NetworkNamespace? netns = null)
     {
-        var serve = new RemoteDxServe(dataDirectory, env, httpsCertificate);
+        if (netns is not null && (httpsCertificate is not null || expectUnhealthy))
+        {
+            throw new ArgumentException("serve in a network namespace is probed over plain http for 200 only", nameof(netns));
+        }
+        var serve = new RemoteDxServe(dataDirectory, env, httpsCertificate, netns);
         try
         {
             await serve.WaitReadyAsync(TimeSpan.FromSeconds(90), expectUnhealthy);
@@ -125,6 +136,18 @@ public sealed partial class RemoteDxServe : IAsyncDisposable
         DicomPort = await _dicomPort.Task;
         HttpPort = await _httpPort.Task;
 
+        if (_netns is not null)
+        {
+            while (!_netns.HttpOk(new Uri(BaseUrl, "healthz")))
+            {
+                if (_process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"remotedx serve in {_netns}: /healthz never answered 200:\n{Output}");
+                }
+                await Task.Delay(200);
+            }
+            return;
+        }
         using var http = new HttpClient(CreateHandler()) { Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {

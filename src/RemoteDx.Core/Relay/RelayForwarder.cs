@@ -2,6 +2,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using RemoteDx.Core.Pipeline;
+using RemoteDx.Dicom;
+using RemoteDx.Dicom.Codecs;
 using RemoteDx.Dicom.Network;
 
 namespace RemoteDx.Core.Relay;
@@ -10,9 +12,11 @@ namespace RemoteDx.Core.Relay;
 /// AE title. Success or warning: the instance leaves the queue. A transient failure (no association, a broken link,
 /// an A7xx "out of resources" status) keeps it queued and the forwarder waits <see cref="ExponentialBackoff"/> before the
 /// next try, without operator action. Any other failure status, or an instance the hub's association breaks on twice
-/// (<see cref="StoreResultKind.Aborted"/>), moves it to <c>failed/</c> with the status and error comment.</summary>
+/// (<see cref="StoreResultKind.Aborted"/>), moves it to <c>failed/</c> with the status and error comment. With
+/// <paramref name="compress"/> (JPEG-LS or JPEG 2000 Lossless) native pixel data is re-encoded by
+/// <see cref="LosslessTranscoder"/> where the hub accepted that syntax; the queued file itself is never changed.</summary>
 public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions hub, ILogger logger, ExponentialBackoff? backoff = null,
-    int batchSize = 64)
+    int batchSize = 64, TransferSyntax? compress = null)
 {
     private readonly ExponentialBackoff _backoff = backoff ?? new ExponentialBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
     private readonly SemaphoreSlim _wake = new(0);
@@ -79,7 +83,7 @@ public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions 
         WriteState(batch.Count, null);
         var transient = false;
         var perStudy = new Dictionary<string, int>(StringComparer.Ordinal);
-        await new StoreSender(hub).SendAsync(batch, r =>
+        await new StoreSender(hub, Compression()).SendAsync(batch, r =>
         {
             switch (r.Kind)
             {
@@ -118,6 +122,16 @@ public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions 
         WriteState(0, null);
         return transient;
     }
+
+    private StoreCompression? Compression() => compress is null ? null : new StoreCompression(compress, path =>
+    {
+        var encoded = LosslessTranscoder.TryEncode(DicomFile.Open(path), compress, out var reason);
+        if (encoded is null)
+        {
+            LogSentAsIs(Path.GetFileName(path), compress.Name, reason ?? "");
+        }
+        return encoded;
+    });
 
     /// <summary>PS3.4 B.2.3: A7xx is "out of resources", worth another try; every other failure status is the hub's
     /// final word on that instance.</summary>
@@ -164,6 +178,9 @@ public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions 
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "hub not reachable or busy; next try in {Seconds:0.#} s: {Error}")]
     private partial void LogBackoff(double seconds, string error);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Debug, Message = "{File} forwarded as it is, not in {Syntax}: {Reason}")]
+    private partial void LogSentAsIs(string file, string syntax, string reason);
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "relay-state.json not written: {Error}")]
     private partial void LogStateNotWritten(string error);

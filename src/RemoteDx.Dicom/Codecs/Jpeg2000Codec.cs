@@ -9,7 +9,8 @@ namespace RemoteDx.Dicom.Codecs;
 /// P/Invoke. A raw codestream (J2K) or a JP2 file is accepted. OpenJPEG already inverts the multiple component
 /// transform (RCT/ICT, ISO/IEC 15444-1 G.2/G.3) when the codestream's COD marker asks for it, so frames labelled
 /// YBR_RCT or YBR_ICT come back as RGB, as pydicom and GDCM return them; no further colour conversion is done.
-/// Decode only.</summary>
+/// Encodes a J2K codestream with OpenJPEG's defaults: reversible 5-3 wavelet, one quality layer, no rate limit
+/// (lossless, PS3.5 A.4.4 .90), no multiple component transform, 6 resolutions (so each side needs 32 pixels).</summary>
 public sealed partial class Jpeg2000Codec : IPixelCodec
 {
     private const string CodecName = "JPEG 2000";
@@ -24,7 +25,11 @@ public sealed partial class Jpeg2000Codec : IPixelCodec
     public IReadOnlyList<TransferSyntax> TransferSyntaxes { get; } =
         [TransferSyntax.JPEG2000Lossless, TransferSyntax.JPEG2000, TransferSyntax.HTJ2KLossless, TransferSyntax.HTJ2KLosslessRPCL, TransferSyntax.HTJ2K];
 
-    public bool CanEncode => false;
+    /// <summary>sizeof(opj_cparameters_t) in OpenJPEG 2.5 is under 20 KB (three 4096-byte paths and the POC table);
+    /// the block handed over is larger for the same reason as <see cref="DecoderParametersSize"/>.</summary>
+    private const int EncoderParametersSize = 65536;
+
+    public bool CanEncode => true;
 
     public unsafe void Decode(ReadOnlySpan<byte> frame, PixelFormat format, Span<byte> destination)
     {
@@ -241,8 +246,162 @@ public sealed partial class Jpeg2000Codec : IPixelCodec
         return 1;
     }
 
-    public byte[] Encode(ReadOnlySpan<byte> frame, PixelFormat format) =>
-        throw new DicomCodecException($"{CodecName}: encoding is not supported");
+    /// <summary>Lossless J2K codestream of one frame, component precision Bits Stored, signed where Pixel
+    /// Representation is 1 (PS3.5 8.2.4).</summary>
+    public unsafe byte[] Encode(ReadOnlySpan<byte> frame, PixelFormat format)
+    {
+        var size = CodecSupport.CheckFormat(format, CodecName);
+        if (frame.Length < size)
+        {
+            throw new DicomCodecException($"{CodecName}: the frame has {frame.Length} bytes, {size} expected");
+        }
+        if (format.BitsStored is < 1 or > 16 || format.BitsAllocated > 16)
+        {
+            throw new DicomCodecException($"{CodecName}: encoding takes Bits Stored 1..16, not {format.BitsStored} in {format.BitsAllocated}");
+        }
+        var samples = format.SamplesPerPixel;
+        var parms = stackalloc ImageComponentParameters[samples];
+        for (var c = 0; c < samples; c++)
+        {
+            parms[c] = new ImageComponentParameters
+            {
+                Dx = 1, Dy = 1, W = (uint)format.Columns, H = (uint)format.Rows, Prec = (uint)format.BitsStored,
+                Sgnd = format.IsSigned ? 1u : 0u,
+            };
+        }
+        var messages = new List<string>();
+        var messagesHandle = GCHandle.Alloc(messages);
+        var output = new MemoryStream();
+        var outputHandle = GCHandle.Alloc(output);
+        IntPtr codec = IntPtr.Zero, stream = IntPtr.Zero;
+        Image* image = null;
+        var parameters = (byte*)NativeMemory.AllocZeroed(EncoderParametersSize);
+        try
+        {
+            try
+            {
+                // OPJ_CLRSPC_GRAY = 2, OPJ_CLRSPC_SRGB = 1
+                image = (Image*)Native.opj_image_create((uint)samples, parms, samples == 1 ? 2 : 1);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+            {
+                throw CodecSupport.MissingLibrary(CodecName, Library, "libopenjp2-7", ex);
+            }
+            if (image == null)
+            {
+                throw new DicomCodecException($"{CodecName}: opj_image_create failed");
+            }
+            image->X0 = 0;
+            image->Y0 = 0;
+            image->X1 = (uint)format.Columns;
+            image->Y1 = (uint)format.Rows;
+            var pixels = (int)format.PixelsPerFrame;
+            var bps = format.BytesPerSample;
+            var shift = 32 - format.BitsStored;
+            for (var c = 0; c < samples; c++)
+            {
+                var data = image->Comps[c].Data;
+                for (var p = 0; p < pixels; p++)
+                {
+                    var i = (p * samples + c) * bps;
+                    var raw = bps == 1 ? frame[i] : frame[i] | (frame[i + 1] << 8);
+                    // Sign-extend or mask from Bits Stored: the component's values, whatever the unused high bits hold.
+                    data[p] = format.IsSigned ? (raw << shift) >> shift : (int)((uint)(raw << shift) >> shift);
+                }
+            }
+
+            codec = Native.opj_create_compress(0); // OPJ_CODEC_J2K: a raw codestream, as PS3.5 8.2.4 prefers
+            if (codec == IntPtr.Zero)
+            {
+                throw new DicomCodecException($"{CodecName}: opj_create_compress failed");
+            }
+            var handler = (IntPtr)(delegate* unmanaged[Cdecl]<byte*, IntPtr, void>)&OnMessage;
+            Native.opj_set_error_handler(codec, handler, GCHandle.ToIntPtr(messagesHandle));
+            Native.opj_set_warning_handler(codec, IntPtr.Zero, IntPtr.Zero);
+            Native.opj_set_info_handler(codec, IntPtr.Zero, IntPtr.Zero);
+            // The defaults are lossless: zero layers become one layer without a rate (opj_j2k_setup_encoder), the
+            // wavelet is the reversible 5-3 (irreversible = 0).
+            Native.opj_set_default_encoder_parameters(parameters);
+            Require(Native.opj_setup_encoder(codec, parameters, (IntPtr)image), "opj_setup_encoder", messages);
+            Native.opj_codec_set_threads(codec, Environment.ProcessorCount);
+
+            stream = Native.opj_stream_create(64 * 1024, 0);
+            if (stream == IntPtr.Zero)
+            {
+                throw new DicomCodecException($"{CodecName}: opj_stream_create failed");
+            }
+            Native.opj_stream_set_write_function(stream, (IntPtr)(delegate* unmanaged[Cdecl]<byte*, nuint, IntPtr, nuint>)&Write);
+            Native.opj_stream_set_skip_function(stream, (IntPtr)(delegate* unmanaged[Cdecl]<long, IntPtr, long>)&SkipOutput);
+            Native.opj_stream_set_seek_function(stream, (IntPtr)(delegate* unmanaged[Cdecl]<long, IntPtr, int>)&SeekOutput);
+            Native.opj_stream_set_user_data(stream, (void*)GCHandle.ToIntPtr(outputHandle), IntPtr.Zero);
+
+            Require(Native.opj_start_compress(codec, (IntPtr)image, stream), "opj_start_compress", messages);
+            Require(Native.opj_encode(codec, stream), "opj_encode", messages);
+            Require(Native.opj_end_compress(codec, stream), "opj_end_compress", messages);
+        }
+        finally
+        {
+            if (stream != IntPtr.Zero)
+            {
+                Native.opj_stream_destroy(stream); // flushes what is still buffered into output
+            }
+            if (codec != IntPtr.Zero)
+            {
+                Native.opj_destroy_codec(codec);
+            }
+            if (image != null)
+            {
+                Native.opj_image_destroy((IntPtr)image);
+            }
+            NativeMemory.Free(parameters);
+            messagesHandle.Free();
+            outputHandle.Free();
+        }
+        return output.ToArray();
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static unsafe nuint Write(byte* buffer, nuint count, IntPtr user)
+    {
+        try
+        {
+            ((MemoryStream)GCHandle.FromIntPtr(user).Target!).Write(new ReadOnlySpan<byte>(buffer, checked((int)count)));
+            return count;
+        }
+        catch (Exception)
+        {
+            return unchecked((nuint)(-1));
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static long SkipOutput(long count, IntPtr user)
+    {
+        try
+        {
+            var output = (MemoryStream)GCHandle.FromIntPtr(user).Target!;
+            output.Position += count;
+            return count;
+        }
+        catch (Exception)
+        {
+            return -1;
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static int SeekOutput(long position, IntPtr user)
+    {
+        try
+        {
+            ((MemoryStream)GCHandle.FromIntPtr(user).Target!).Position = position;
+            return 1;
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+    }
 
     public void SelfTest()
     {
@@ -271,6 +430,13 @@ public sealed partial class Jpeg2000Codec : IPixelCodec
         public byte* Data;
         public long Length;
         public long Position;
+    }
+
+    /// <summary>opj_image_cmptparm_t of OpenJPEG 2.5 (openjpeg.h): dx, dy, w, h, x0, y0, prec, bpp (obsolete), sgnd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ImageComponentParameters
+    {
+        public uint Dx, Dy, W, H, X0, Y0, Prec, Bpp, Sgnd;
     }
 
     /// <summary>opj_image_comp_t of OpenJPEG 2.5.0 (openjpeg.h): 11 OPJ_UINT32, the data pointer at offset 48,
@@ -354,5 +520,29 @@ public sealed partial class Jpeg2000Codec : IPixelCodec
 
         [LibraryImport(Library)]
         public static partial void opj_image_destroy(IntPtr image);
+
+        [LibraryImport(Library)]
+        public static partial IntPtr opj_image_create(uint numComponents, ImageComponentParameters* parameters, int colorSpace);
+
+        [LibraryImport(Library)]
+        public static partial IntPtr opj_create_compress(int format);
+
+        [LibraryImport(Library)]
+        public static partial void opj_set_default_encoder_parameters(byte* parameters);
+
+        [LibraryImport(Library)]
+        public static partial int opj_setup_encoder(IntPtr codec, byte* parameters, IntPtr image);
+
+        [LibraryImport(Library)]
+        public static partial int opj_start_compress(IntPtr codec, IntPtr image, IntPtr stream);
+
+        [LibraryImport(Library)]
+        public static partial int opj_encode(IntPtr codec, IntPtr stream);
+
+        [LibraryImport(Library)]
+        public static partial int opj_end_compress(IntPtr codec, IntPtr stream);
+
+        [LibraryImport(Library)]
+        public static partial void opj_stream_set_write_function(IntPtr stream, IntPtr function);
     }
 }

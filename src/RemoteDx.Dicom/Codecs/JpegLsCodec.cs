@@ -5,7 +5,7 @@ namespace RemoteDx.Dicom.Codecs;
 
 /// <summary>JPEG-LS (ISO/IEC 14495-1) lossless and near-lossless, PS3.5 A.4.3, decoded by Debian's CharLS 2
 /// (libcharls.so.2, C API of version 2.4.1) through P/Invoke. Planes of interleave mode "none" are interleaved here.
-/// Decode only.</summary>
+/// Encodes lossless only (NEAR = 0), samples interleaved (mode "sample"), as PS3.5 A.4.3 allows for 1.2.840.10008.1.2.4.80.</summary>
 public sealed partial class JpegLsCodec : IPixelCodec
 {
     private const string CodecName = "JPEG-LS";
@@ -15,7 +15,7 @@ public sealed partial class JpegLsCodec : IPixelCodec
 
     public IReadOnlyList<TransferSyntax> TransferSyntaxes { get; } = [TransferSyntax.JPEGLSLossless, TransferSyntax.JPEGLSNearLossless];
 
-    public bool CanEncode => false;
+    public bool CanEncode => true;
 
     public void Decode(ReadOnlySpan<byte> frame, PixelFormat format, Span<byte> destination)
     {
@@ -155,8 +155,86 @@ public sealed partial class JpegLsCodec : IPixelCodec
         throw new DicomCodecException($"{CodecName}: CharLS {step} failed: {message} (code {error})");
     }
 
-    public byte[] Encode(ReadOnlySpan<byte> frame, PixelFormat format) =>
-        throw new DicomCodecException($"{CodecName}: encoding is not supported");
+    /// <summary>Lossless JPEG-LS of one frame with sample precision Bits Stored (2..16). Signed samples are coded as
+    /// their Bits Stored two's complement pattern (PS3.5 8.2.3); <see cref="Decode"/> sign-extends them back.</summary>
+    public byte[] Encode(ReadOnlySpan<byte> frame, PixelFormat format)
+    {
+        var size = CodecSupport.CheckFormat(format, CodecName);
+        if (format.BitsAllocated > 16 || format.BitsStored is < 2 or > 16)
+        {
+            throw new DicomCodecException($"{CodecName}: Bits Stored {format.BitsStored} in {format.BitsAllocated} is outside JPEG-LS's 2..16 (ISO/IEC 14495-1 C.2.2)");
+        }
+        if (frame.Length < size)
+        {
+            throw new DicomCodecException($"{CodecName}: the frame has {frame.Length} bytes, {size} expected");
+        }
+        // CharLS reads 1 byte per sample up to 8 bits of precision, 2 (little endian here) above.
+        var nativeBytes = format.BitsStored > 8 ? 2 : 1;
+        var samples = (int)(format.PixelsPerFrame * format.SamplesPerPixel);
+        var mask = (1 << format.BitsStored) - 1;
+        var source = new byte[samples * nativeBytes];
+        var bps = format.BytesPerSample;
+        for (var i = 0; i < samples; i++)
+        {
+            var value = (bps == 1 ? frame[i] : frame[i * bps] | (frame[i * bps + 1] << 8)) & mask;
+            if (nativeBytes == 1)
+            {
+                source[i] = (byte)value;
+            }
+            else
+            {
+                source[2 * i] = (byte)value;
+                source[2 * i + 1] = (byte)(value >> 8);
+            }
+        }
+
+        IntPtr encoder;
+        try
+        {
+            encoder = Native.charls_jpegls_encoder_create();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            throw CodecSupport.MissingLibrary(CodecName, Library, "libcharls2", ex);
+        }
+        if (encoder == IntPtr.Zero)
+        {
+            throw new DicomCodecException($"{CodecName}: charls_jpegls_encoder_create failed");
+        }
+        try
+        {
+            unsafe
+            {
+                var info = new FrameInfo
+                {
+                    Width = (uint)format.Columns,
+                    Height = (uint)format.Rows,
+                    BitsPerSample = format.BitsStored,
+                    ComponentCount = format.SamplesPerPixel,
+                };
+                Check(Native.charls_jpegls_encoder_set_frame_info(encoder, &info), "set_frame_info");
+                Check(Native.charls_jpegls_encoder_set_near_lossless(encoder, 0), "set_near_lossless");
+                // ISO/IEC 14495-1 B.3: mode 2 (sample) takes the pixel-interleaved layout as it is.
+                Check(Native.charls_jpegls_encoder_set_interleave_mode(encoder, format.SamplesPerPixel > 1 ? 2 : 0), "set_interleave_mode");
+                nuint estimated;
+                Check(Native.charls_jpegls_encoder_get_estimated_destination_size(encoder, &estimated), "get_estimated_destination_size");
+                var destination = new byte[(int)estimated];
+                nuint written;
+                fixed (byte* output = destination)
+                fixed (byte* input = source)
+                {
+                    Check(Native.charls_jpegls_encoder_set_destination_buffer(encoder, output, (nuint)destination.Length), "set_destination_buffer");
+                    Check(Native.charls_jpegls_encoder_encode_from_buffer(encoder, input, (nuint)source.Length, 0), "encode");
+                    Check(Native.charls_jpegls_encoder_get_bytes_written(encoder, &written), "get_bytes_written");
+                }
+                return destination.AsSpan(0, (int)written).ToArray();
+            }
+        }
+        finally
+        {
+            Native.charls_jpegls_encoder_destroy(encoder);
+        }
+    }
 
     public void SelfTest()
     {
@@ -221,5 +299,33 @@ public sealed partial class JpegLsCodec : IPixelCodec
 
         [LibraryImport(Library)]
         public static partial IntPtr charls_get_error_message(int error);
+
+        // charls/charls_jpegls_encoder.h
+        [LibraryImport(Library)]
+        public static partial IntPtr charls_jpegls_encoder_create();
+
+        [LibraryImport(Library)]
+        public static partial void charls_jpegls_encoder_destroy(IntPtr encoder);
+
+        [LibraryImport(Library)]
+        public static partial int charls_jpegls_encoder_set_frame_info(IntPtr encoder, FrameInfo* info);
+
+        [LibraryImport(Library)]
+        public static partial int charls_jpegls_encoder_set_near_lossless(IntPtr encoder, int near);
+
+        [LibraryImport(Library)]
+        public static partial int charls_jpegls_encoder_set_interleave_mode(IntPtr encoder, int mode);
+
+        [LibraryImport(Library)]
+        public static partial int charls_jpegls_encoder_get_estimated_destination_size(IntPtr encoder, nuint* size);
+
+        [LibraryImport(Library)]
+        public static partial int charls_jpegls_encoder_set_destination_buffer(IntPtr encoder, byte* destination, nuint size);
+
+        [LibraryImport(Library)]
+        public static partial int charls_jpegls_encoder_encode_from_buffer(IntPtr encoder, byte* source, nuint size, uint stride);
+
+        [LibraryImport(Library)]
+        public static partial int charls_jpegls_encoder_get_bytes_written(IntPtr encoder, nuint* size);
     }
 }

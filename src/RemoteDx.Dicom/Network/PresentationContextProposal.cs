@@ -15,9 +15,10 @@ public sealed record PresentationContextProposal(string AbstractSyntax, IReadOnl
     /// <summary>Proposals for sending <paramref name="files"/>: each file's (SOP class, transfer syntax), plus explicit and
     /// implicit VR little endian when the file is not encapsulated (so it can be transcoded), one context per SOP class
     /// and syntax. Returns groups of at most 128 contexts, each with the files that group can carry; files that cannot
-    /// be read are reported in <paramref name="unreadable"/>.</summary>
+    /// be read are reported in <paramref name="unreadable"/>. <paramref name="alsoForNative"/>, when set, is proposed too
+    /// for every file that is not encapsulated (the syntax it may be re-encoded into before sending).</summary>
     public static IReadOnlyList<(IReadOnlyList<PresentationContextProposal> Contexts, IReadOnlyList<string> Files)> ForFiles(
-        IEnumerable<string> files, IList<(string Path, string Error)>? unreadable = null)
+        IEnumerable<string> files, IList<(string Path, string Error)>? unreadable = null, TransferSyntax? alsoForNative = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         var groups = new List<(List<PresentationContextProposal> Contexts, HashSet<(string, string)> Keys, List<string> Files)>();
@@ -33,7 +34,7 @@ public sealed record PresentationContextProposal(string AbstractSyntax, IReadOnl
                 unreadable?.Add((path, ex.Message));
                 continue;
             }
-            var needed = ContextsFor(header.SopClassUid, header.TransferSyntax);
+            var needed = ContextsFor(header.SopClassUid, header.TransferSyntax, alsoForNative);
             var placed = false;
             foreach (var g in groups)
             {
@@ -56,11 +57,15 @@ public sealed record PresentationContextProposal(string AbstractSyntax, IReadOnl
         return groups.Select(g => ((IReadOnlyList<PresentationContextProposal>)g.Contexts, (IReadOnlyList<string>)g.Files)).ToList();
     }
 
-    private static List<(string, string)> ContextsFor(string sopClass, TransferSyntax ts)
+    private static List<(string, string)> ContextsFor(string sopClass, TransferSyntax ts, TransferSyntax? alsoForNative)
     {
         var list = new List<(string, string)> { (sopClass, ts.Uid) };
         if (!ts.IsEncapsulated)
         {
+            if (alsoForNative is not null)
+            {
+                list.Add((sopClass, alsoForNative.Uid));
+            }
             foreach (var native in new[] { TransferSyntax.ExplicitVRLittleEndian.Uid, TransferSyntax.ImplicitVRLittleEndian.Uid })
             {
                 if (native != ts.Uid)

@@ -8,8 +8,9 @@ namespace RemoteDx.Dicom.Network;
 /// <summary>Sends many Part 10 files, one association per group of presentation contexts. When an association breaks
 /// while an instance is in flight, that instance is retried once alone in a fresh association; if that breaks too it
 /// is set aside (<see cref="StoreResultKind.Aborted"/>) with its reason and the remaining files go on in a new
-/// association. Used by <c>remotedx send</c> and the relay's forwarder.</summary>
-public sealed class StoreSender(DicomClientOptions options)
+/// association. With <paramref name="compression"/>, native files go re-encoded where the peer accepted that syntax.
+/// Used by <c>remotedx send</c> and the relay's forwarder.</summary>
+public sealed class StoreSender(DicomClientOptions options, StoreCompression? compression = null)
 {
     /// <summary>Sends <paramref name="files"/> in order; <paramref name="report"/> is called once per file, in the order
     /// the outcomes become known. Cancellation stops between files (the file in flight is reported
@@ -19,7 +20,7 @@ public sealed class StoreSender(DicomClientOptions options)
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(report);
         var unreadable = new List<(string Path, string Error)>();
-        var groups = PresentationContextProposal.ForFiles(files, unreadable);
+        var groups = PresentationContextProposal.ForFiles(files, unreadable, compression?.Syntax);
         foreach (var (path, error) in unreadable)
         {
             await report(new StoreResult(path, StoreResultKind.Refused, null, "not sent: " + error)).ConfigureAwait(false);
@@ -118,12 +119,15 @@ public sealed class StoreSender(DicomClientOptions options)
         }
     }
 
-    private static async Task<StoreResult> StoreOneAsync(DicomClient client, string file, CancellationToken ct)
+    private async Task<StoreResult> StoreOneAsync(DicomClient client, string file, CancellationToken ct)
     {
         DimseStatus status;
         try
         {
-            status = await client.StoreAsync(file, ct).ConfigureAwait(false);
+            var encoded = Compressed(client, file);
+            status = encoded is null
+                ? await client.StoreAsync(file, ct).ConfigureAwait(false)
+                : await client.StoreAsync(encoded, ct).ConfigureAwait(false);
         }
         catch (DicomException ex) when (ex is not DicomAssociationAbortedException && client.IsEstablished)
         {
@@ -136,6 +140,23 @@ public sealed class StoreSender(DicomClientOptions options)
             StatusCategory.Warning => new StoreResult(file, StoreResultKind.Warning, status, null),
             _ => new StoreResult(file, StoreResultKind.Failure, status, null),
         };
+    }
+
+    /// <summary>The re-encoded file when compression is asked for, the file is native and the peer accepted the syntax
+    /// for its SOP class; otherwise null (send as it is).</summary>
+    private DicomFile? Compressed(DicomClient client, string file)
+    {
+        if (compression is null)
+        {
+            return null;
+        }
+        var header = Part10Header.Read(file);
+        if (header.TransferSyntax.IsEncapsulated
+            || !client.AcceptedContexts.Any(pc => pc.AbstractSyntax == header.SopClassUid && pc.TransferSyntax.Uid == compression.Syntax.Uid))
+        {
+            return null;
+        }
+        return compression.Encode(file);
     }
 
     private static async Task ReleaseQuietlyAsync(DicomClient client, CancellationToken ct)

@@ -1,3 +1,4 @@
+using RemoteDx.Dicom;
 namespace RemoteDx.Hosting;
 
 /// <summary>`remotedx relay` settings, section RemoteDx:Relay (docs/configuration.md).</summary>
@@ -16,7 +17,8 @@ public sealed class RelayOptions
     /// <summary>Cap on bytes per second sent to the hub, in KiB (1024 bytes); 0 = none.</summary>
     public int MaxRateKBytesPerSecond { get; set; }
 
-    /// <summary>Recompression before forwarding: only "none" is implemented.</summary>
+    /// <summary>Lossless re-encoding of native pixel data before forwarding: none, jpeg-ls (JPEG-LS Lossless,
+    /// 1.2.840.10008.1.2.4.80) or j2k (JPEG 2000 Lossless, 1.2.840.10008.1.2.4.90); used only where the hub accepts it.</summary>
     public string Compress { get; set; } = "none";
 
     public double RetryBaseSeconds { get; set; } = 1;
@@ -53,6 +55,10 @@ public sealed class RelayOptions
         {
             errors.Add("RemoteDx:Relay:Hub:ConnectTimeoutSeconds and DimseTimeoutSeconds must be at least 1");
         }
+        if (Compress is not ("none" or "jpeg-ls" or "j2k"))
+        {
+            errors.Add($"RemoteDx:Relay:Compress '{Compress}' must be none, jpeg-ls or j2k");
+        }
         if (MaxRateKBytesPerSecond < 0)
         {
             errors.Add("RemoteDx:Relay:MaxRateKBytesPerSecond must not be negative");
@@ -67,6 +73,14 @@ public sealed class RelayOptions
         }
         return errors;
     }
+
+    /// <summary>The transfer syntax <see cref="Compress"/> names, or null for none.</summary>
+    public TransferSyntax? CompressSyntax => Compress switch
+    {
+        "jpeg-ls" => TransferSyntax.JPEGLSLossless,
+        "j2k" => TransferSyntax.JPEG2000Lossless,
+        _ => null,
+    };
 }
 
 /// <summary>Where the relay forwards to (RemoteDx:Relay:Hub).</summary>

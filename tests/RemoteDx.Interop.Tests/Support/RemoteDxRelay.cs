@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace RemoteDx.Interop.Tests.Support;
 
 /// <summary>`remotedx relay` as a child process on loopback: its listener on port 0 (read back from its log), forwarding
-/// to <c>127.0.0.1:hubPort</c> with a short backoff so that tests wait seconds, not minutes.</summary>
+/// to <c>127.0.0.1:hubPort</c> with a short backoff so that tests wait seconds, not minutes. Optionally inside a
+/// <see cref="NetworkNamespace"/> (then the hub and storescu must be in it too).</summary>
 public sealed partial class RemoteDxRelay : IAsyncDisposable
 {
     public const string ClinicAe = "CLINIC1";
@@ -12,7 +13,7 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
     private readonly ChildProcess _process;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RemoteDxRelay(string dataDirectory, int hubPort, IEnumerable<string> extraArgs)
+    private RemoteDxRelay(string dataDirectory, int hubPort, IEnumerable<string> extraArgs, NetworkNamespace? netns)
     {
         DataDirectory = dataDirectory;
         var args = new List<string>
@@ -21,7 +22,8 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
             "--hub", "127.0.0.1", hubPort.ToString(CultureInfo.InvariantCulture), "--hub-aet", "REMOTEDX",
         };
         args.AddRange(extraArgs);
-        _process = ChildProcess.Start(RemoteDxCommand.Path, args, new Dictionary<string, string>(StringComparer.Ordinal)
+        IEnumerable<string> prefix = netns is null ? [] : [.. netns.Launcher.Skip(1), RemoteDxCommand.Path];
+        _process = ChildProcess.Start(netns?.Launcher[0] ?? RemoteDxCommand.Path, [.. prefix, .. args], new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["RemoteDx__Relay__RetryBaseSeconds"] = "0.2",
             ["RemoteDx__Relay__RetryMaxSeconds"] = "1",
@@ -51,9 +53,12 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
 
     public int Queued => Directory.Exists(QueueDirectory) ? Directory.GetFiles(QueueDirectory, "*.dcm").Length : 0;
 
-    public static async Task<RemoteDxRelay> StartAsync(string dataDirectory, int hubPort, params string[] extraArgs)
+    public static Task<RemoteDxRelay> StartAsync(string dataDirectory, int hubPort, params string[] extraArgs) =>
+        StartAsync(dataDirectory, hubPort, null, extraArgs);
+
+    public static async Task<RemoteDxRelay> StartAsync(string dataDirectory, int hubPort, NetworkNamespace? netns, params string[] extraArgs)
     {
-        var relay = new RemoteDxRelay(dataDirectory, hubPort, extraArgs);
+        var relay = new RemoteDxRelay(dataDirectory, hubPort, extraArgs, netns);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!relay._port.Task.IsCompleted)
         {
@@ -93,10 +98,13 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
     }
 
     /// <summary>DCMTK storescu, as a modality would send, to the relay's listener; fails the test on any failed store.</summary>
-    public static async Task StorescuAsync(int port, IEnumerable<string> files)
+    public static async Task StorescuAsync(int port, IEnumerable<string> files, NetworkNamespace? netns = null)
     {
         var storescu = Tool.Require("storescu");
-        using var p = ChildProcess.Start(storescu, ["-aet", "MODALITY", "-aec", ClinicAe, "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. files]);
+        string[] args = ["-aet", "MODALITY", "-aec", ClinicAe, "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. files];
+        using var p = netns is null
+            ? ChildProcess.Start(storescu, args)
+            : ChildProcess.Start(netns.Launcher[0], [.. netns.Launcher.Skip(1), storescu, .. args]);
         var code = await p.WaitAsync(TimeSpan.FromSeconds(120));
         Assert.True(code == 0 && !p.Output.Contains("Store Failed", StringComparison.OrdinalIgnoreCase), $"storescu exited {code}:\n{p.Output}");
     }
