@@ -8,67 +8,25 @@ namespace RemoteDx.Interop.Tests;
 /// <summary>One `remotedx serve` with accounts made by `remotedx users add` and two clinics' studies, shared by the
 /// API tests. Its scoring workers are off (RemoteDx:Scoring:Workers = 0, whether or not a model is installed), so
 /// studies stay as sent: "scoring", priority 0. Scoring is tested by the store suite and HostedServicesTests.</summary>
-public sealed class ApiFixture : IAsyncLifetime
+public sealed class ApiFixture() : ServeWithStudiesFixture("api", Password)
 {
     public const string Password = "correct horse 1";
 
-    public string Root { get; } = TempDirectory.ForTestRun("api");
+    protected override IEnumerable<(string Name, string Role, string[] Clinics)> Users =>
+    [
+        ("dr_lee", "radiologist", []),
+        ("admin1", "admin", []),
+        ("clinic_a", "clinic", ["CLINIC_A"]),
+        ("locked_out", "radiologist", []),
+    ];
 
-    public RemoteDxServe Serve { get; private set; } = null!;
-
-    /// <summary>Study UIDs in the order they were sent: CLINIC_A's first, then CLINIC_B's.</summary>
-    public List<string> Studies { get; } = [];
-
-    public Dictionary<string, string> SopOfStudy { get; } = new(StringComparer.Ordinal);
-
-    public async Task InitializeAsync()
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        var data = Path.Combine(Root, "data");
-        await RemoteDxUsers.AddAsync(data, "dr_lee", "radiologist", Password);
-        await RemoteDxUsers.AddAsync(data, "admin1", "admin", Password);
-        await RemoteDxUsers.AddAsync(data, "clinic_a", "clinic", Password, ["CLINIC_A"]);
-        await RemoteDxUsers.AddAsync(data, "locked_out", "radiologist", Password);
-        Serve = await RemoteDxServe.StartAsync(data, new Dictionary<string, string>
-        {
-            ["RemoteDx__Worklist__QuietPeriodSeconds"] = "0",
-            ["RemoteDx__Scoring__Workers"] = "0",
-            // Many logins from one address within a minute; the limit itself is tested by WebGateTests.
-            ["RemoteDx__Security__LoginPermitsPerMinute"] = "100000",
-        });
-        foreach (var clinic in new[] { "CLINIC_A", "CLINIC_B" })
-        {
-            await SendNewStudyAsync(clinic);
-        }
-    }
-
-    /// <summary>Sends CT_small as a new study from <paramref name="callingAe"/>; returns its Study Instance UID.</summary>
-    public async Task<string> SendNewStudyAsync(string callingAe)
-    {
-        var (study, sop) = await Samples.SendNewStudyAsync(Serve, Path.Combine(Root, "files"), callingAe);
-        lock (Studies)
-        {
-            Studies.Add(study);
-            SopOfStudy[study] = sop;
-        }
-        return study;
-    }
-
-    public async Task<ApiClient> LoginAsync(string user)
-    {
-        var c = new ApiClient(Serve.BaseUrl);
-        using var r = await c.LoginAsync(user, Password);
-        Assert.True(r.StatusCode == HttpStatusCode.OK, $"login {user}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
-        return c;
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Serve is not null)
-        {
-            await Serve.DisposeAsync();
-        }
-        TempDirectory.TryDelete(Root);
-    }
+        ["RemoteDx__Worklist__QuietPeriodSeconds"] = "0",
+        ["RemoteDx__Scoring__Workers"] = "0",
+        // Many logins from one address within a minute; the limit itself is tested by WebGateTests.
+        ["RemoteDx__Security__LoginPermitsPerMinute"] = "100000",
+    };
 }
 
 /// <summary>The HTTP API (docs/api.md) through the real executable: sessions, CSRF, roles, clinic scope, the worklist,

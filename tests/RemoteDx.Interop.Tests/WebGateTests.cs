@@ -11,67 +11,29 @@ namespace RemoteDx.Interop.Tests;
 /// <summary>One serve for the web gate tests (issue 13), with users made by `remotedx users add` and one study per
 /// clinic (as <see cref="ApiFixture"/>, whose serve settings it cannot take). Its login rate limit is raised so the
 /// lockout bursts meet the per-name lock, not the per-address limit.</summary>
-public sealed class WebGateFixture : IAsyncLifetime
+public sealed class WebGateFixture() : ServeWithStudiesFixture("webgate", Password)
 {
     public const string Password = "correct horse 2";
     public const int LockoutFailures = 5;
 
-    public string Root { get; } = TempDirectory.ForTestRun("webgate");
+    protected override IEnumerable<(string Name, string Role, string[] Clinics)> Users =>
+    [
+        ("rad", "radiologist", []),
+        ("clinic_a", "clinic", ["CLINIC_A"]),
+        ("victim", "radiologist", []),
+    ];
 
-    public RemoteDxServe Serve { get; private set; } = null!;
-
-    public List<string> Studies { get; } = [];
-
-    public Dictionary<string, string> SopOfStudy { get; } = new(StringComparer.Ordinal);
-
-    public async Task InitializeAsync()
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string>
     {
-        var data = Path.Combine(Root, "data");
-        await RemoteDxUsers.AddAsync(data, "rad", "radiologist", Password);
-        await RemoteDxUsers.AddAsync(data, "clinic_a", "clinic", Password, ["CLINIC_A"]);
-        await RemoteDxUsers.AddAsync(data, "victim", "radiologist", Password);
-        Serve = await RemoteDxServe.StartAsync(data, new Dictionary<string, string>
-        {
-            ["RemoteDx__Worklist__QuietPeriodSeconds"] = "0",
-            ["RemoteDx__Scoring__Workers"] = "0",
-            ["RemoteDx__Security__LockoutFailures"] = LockoutFailures.ToString(CultureInfo.InvariantCulture),
-            ["RemoteDx__Security__LoginPermitsPerMinute"] = "100000",
-        });
-        foreach (var clinic in new[] { "CLINIC_A", "CLINIC_B" })
-        {
-            await SendNewStudyAsync(clinic);
-        }
-    }
-
-    /// <summary>Sends CT_small as a new study from <paramref name="callingAe"/>; returns its Study Instance UID.</summary>
-    public async Task<string> SendNewStudyAsync(string callingAe)
-    {
-        var (study, sop) = await Samples.SendNewStudyAsync(Serve, Path.Combine(Root, "files"), callingAe);
-        Studies.Add(study);
-        SopOfStudy[study] = sop;
-        return study;
-    }
-
-    public async Task<ApiClient> LoginAsync(string user)
-    {
-        var c = new ApiClient(Serve.BaseUrl);
-        using var r = await c.LoginAsync(user, Password);
-        Assert.True(r.StatusCode == HttpStatusCode.OK, $"login {user}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
-        return c;
-    }
+        ["RemoteDx__Worklist__QuietPeriodSeconds"] = "0",
+        ["RemoteDx__Scoring__Workers"] = "0",
+        ["RemoteDx__Security__LockoutFailures"] = LockoutFailures.ToString(CultureInfo.InvariantCulture),
+        ["RemoteDx__Security__LoginPermitsPerMinute"] = "100000",
+    };
 
     /// <summary>Password verifications that failed for <paramref name="name"/>: the audit trail's `login.failed` rows.</summary>
     public long FailedVerifications(string name) =>
         IndexDatabase.Count(Serve.DatabasePath, "SELECT count(*) FROM audit_events WHERE kind = 'login.failed' AND subject = $n", ("$n", name));
-
-    public async Task DisposeAsync()
-    {
-        if (Serve is not null)
-        {
-            await Serve.DisposeAsync();
-        }
-        TempDirectory.TryDelete(Root);
-    }
 }
 
 /// <summary>The multi-clinic trust boundary at the web server (issue 13), tried as an attacker would.</summary>
