@@ -163,22 +163,22 @@ public sealed partial class RelayTests : IDisposable
     [Fact]
     public async Task Over_mutual_TLS_the_relay_presents_the_clinic_certificate_and_AE_title_and_delivers()
     {
-        var certs = Directory.CreateDirectory(Path.Combine(_root, "certs")).FullName;
-        var (serverCert, serverKey) = await MakeCertificateAsync(certs, "server", "/CN=localhost");
-        var (clinicCert, clinicKey) = await MakeCertificateAsync(certs, "clinic", "/CN=" + RemoteDxRelay.ClinicAe);
+        var ca = TestCertificateAuthority.Create(Directory.CreateDirectory(Path.Combine(_root, "certs")).FullName, "clinic-ca");
+        var (serverCert, serverKey) = ca.IssueServer("server");
+        var (clinicCert, clinicKey) = ca.IssueClient("clinic", "/CN=" + RemoteDxRelay.ClinicAe);
         await using var hub = await RemoteDxServe.StartAsync(Path.Combine(_root, "hub"), new Dictionary<string, string>
         {
             ["RemoteDx__Dicom__TlsPort"] = "0",
             ["RemoteDx__Dicom__TlsCertificate"] = serverCert,
             ["RemoteDx__Dicom__TlsKey"] = serverKey,
             ["RemoteDx__Dicom__RequireClientCertificate"] = "true",
-            ["RemoteDx__Dicom__TrustedClientCa"] = clinicCert,
+            ["RemoteDx__Dicom__TrustedClientCa"] = ca.Certificate,
             // The clinic's AE title is pinned to its certificate, so the hub's sender-identity check applies.
             ["RemoteDx__Dicom__AllowedCallingAEs__0__AeTitle"] = RemoteDxRelay.ClinicAe,
             ["RemoteDx__Dicom__AllowedCallingAEs__0__CertificateSubject"] = "CN=" + RemoteDxRelay.ClinicAe,
         });
         await using var relay = await RemoteDxRelay.StartAsync(Path.Combine(_root, "relay"), hub.TlsPort!.Value,
-            "--tls", "--ca", serverCert, "--cert", clinicCert, "--key", clinicKey);
+            "--tls", "--ca", ca.Certificate, "--cert", clinicCert, "--key", clinicKey);
         var files = MakeStudies(1, 3);
 
         await RemoteDxRelay.StorescuAsync(relay.DicomPort, files);
@@ -187,18 +187,6 @@ public sealed partial class RelayTests : IDisposable
         Assert.All(files, f => Assert.True(File.Exists(Samples.ArchivePath(hub.ArchiveRoot, f))));
         Assert.True(IndexDatabase.Count(hub.DatabasePath, "SELECT count(*) FROM associations WHERE tls = 1 AND calling_ae = $ae AND instances > 0",
             ("$ae", RemoteDxRelay.ClinicAe)) >= 1);
-    }
-
-    private static async Task<(string Cert, string Key)> MakeCertificateAsync(string dir, string name, string subject)
-    {
-        var cert = Path.Combine(dir, name + ".pem");
-        var key = Path.Combine(dir, name + ".key");
-        using var p = ChildProcess.Start(Tool.Require("openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-            "-out", cert, "-days", "2", "-subj", subject, "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            // The hub requires the clientAuth usage of a client certificate.
-            "-addext", "extendedKeyUsage=serverAuth,clientAuth"]);
-        Assert.Equal(0, await p.WaitAsync(TimeSpan.FromSeconds(60)));
-        return (cert, key);
     }
 
     private List<string> MakeStudies(int studies, int perStudy)

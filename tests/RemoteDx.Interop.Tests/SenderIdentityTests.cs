@@ -26,14 +26,11 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var openssl = Tool.Require("openssl");
-        await RunOk(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", Path.Combine(_dir, "ca.key"), "-out", Ca, "-days", "2",
-            "-subj", "/CN=RemoteDx Test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        await IssueAsync(openssl, Path.Combine(_dir, "server"), "/CN=localhost",
-            "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
-        await IssueAsync(openssl, ClinicB, "/CN=clinic-b/O=Hill", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
-        await IssueAsync(openssl, ClinicC, "/CN=clinic-c/O=Dale", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
-        await IssueAsync(openssl, NoEku, "/CN=clinic-b/O=Hill", "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n");
+        var ca = TestCertificateAuthority.Create(_dir, "ca");
+        ca.IssueServer("server");
+        ca.IssueClient("clinic-b", "/CN=clinic-b/O=Hill");
+        ca.IssueClient("clinic-c", "/CN=clinic-c/O=Dale");
+        ca.IssueWithoutClientAuth("no-eku", "/CN=clinic-b/O=Hill");
 
         _plainPort = LoopbackPort.Free();
         using var clinicC = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(ClinicC + ".pem"));
@@ -58,15 +55,6 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
             await _serve.DisposeAsync();
         }
         TempDirectory.TryDelete(_dir);
-    }
-
-    private async Task IssueAsync(string openssl, string basePath, string subject, string extensions)
-    {
-        var ext = basePath + ".ext";
-        await File.WriteAllTextAsync(ext, extensions);
-        await RunOk(openssl, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", basePath + ".key", "-out", basePath + ".csr", "-subj", subject);
-        await RunOk(openssl, "x509", "-req", "-in", basePath + ".csr", "-CA", Ca, "-CAkey", Path.Combine(_dir, "ca.key"), "-CAcreateserial",
-            "-out", basePath + ".pem", "-days", "2", "-extfile", ext);
     }
 
     private async Task<(int Code, string Output)> StoreScuTlsAsync(string callingAe, string certificate)
@@ -138,18 +126,11 @@ public sealed partial class SenderIdentityTests : IAsyncLifetime
         }
     }
 
-    private static async Task RunOk(string exe, params string[] args)
-    {
-        using var p = ChildProcess.Start(exe, args);
-        var code = await p.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(code == 0, $"{Path.GetFileName(exe)} {string.Join(' ', args)} exited {code}:\n{p.Output}");
-    }
-
     [GeneratedRegex("(?i)calling ae title not recognized")]
     private static partial Regex CallingAeNotRecognized();
 
-    /// <summary>`remotedx serve` with only a TLS listener (the shared serve fixture waits for a plain port): ready once
-    /// it reports its TLS port and /healthz answers 200.</summary>
+    /// <summary>`remotedx serve` with only a TLS listener, started with a fixed `--dicom-port` (the shared fixture passes
+    /// port 0) so the test can show that port stays closed: ready once it reports its TLS port and /healthz answers 200.</summary>
     private sealed partial class TlsOnlyServe : IAsyncDisposable
     {
         private readonly ChildProcess _process;

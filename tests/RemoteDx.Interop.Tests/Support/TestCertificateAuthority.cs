@@ -34,6 +34,10 @@ public sealed class TestCertificateAuthority
     public (string Certificate, string Key) IssueClient(string name, string subject) =>
         Issue(name, subject, "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
 
+    /// <summary>A client certificate without the clientAuth extended key usage (one a listener must refuse).</summary>
+    public (string Certificate, string Key) IssueWithoutClientAuth(string name, string subject) =>
+        Issue(name, subject, "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n");
+
     private (string Certificate, string Key) Issue(string name, string subject, string extensions)
     {
         var basePath = Path.Combine(_dir, name);
