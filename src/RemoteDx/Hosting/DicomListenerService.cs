@@ -1,7 +1,6 @@
 // `remotedx serve` hosting of the DICOM listener (DESIGN.md contracts: port, AE title, data folder, readiness)
 using System.Net;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
