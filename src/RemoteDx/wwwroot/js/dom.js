@@ -40,3 +40,7 @@ export function typingIn(target) {
   if (!(target instanceof Element)) return false;
   return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
 }
+
+/** Text of unknown direction (patient names, descriptions, AE titles, "42%") isolated from the sentence around it,
+ * so Arabic UI text and Latin values (or the reverse) do not reorder each other. */
+export const bdi = (text) => h('bdi', null, text);

@@ -56,11 +56,32 @@ export async function setLanguage(code, remember = false) {
 
 export const onLanguageChange = (fn) => listeners.add(fn);
 
-/** t('worklist.summary', { total: 3, page: 1, pages: 1 }) — the string for key with {placeholders} filled; the key itself if missing. */
+/** t('worklist.page', { page: 1, pages: 3 }) — the string for key with {placeholders} filled; the key itself if missing. */
 export function t(key, vars) {
-  let s = strings[key] ?? english?.[key] ?? key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
-  return s;
+  return fill(strings[key] ?? english?.[key] ?? key, vars);
+}
+
+const pluralRules = new Map();
+function pluralCategory(code, count) {
+  let rules = pluralRules.get(code);
+  if (!rules) {
+    rules = new Intl.PluralRules(code);
+    pluralRules.set(code, rules);
+  }
+  return rules.select(count);
+}
+
+/** tn('worklist.count', 21) — the plural form of key for count in the UI language: the strings file holds one entry
+ * per CLDR category the language uses ("worklist.count#one", "#few", "#many", "#other" …), chosen with
+ * Intl.PluralRules; {n} is count in the language's number format unless vars gives it. */
+export function tn(key, count, vars) {
+  const own = strings[`${key}#${pluralCategory(current, count)}`] ?? strings[`${key}#other`];
+  const s = own ?? english?.[`${key}#${pluralCategory('en', count)}`] ?? english?.[`${key}#other`] ?? key;
+  return fill(s, { n: new Intl.NumberFormat(current).format(count), ...vars });
+}
+
+function fill(s, vars) {
+  return vars ? s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m)) : s;
 }
 
 /** Fills data-i18n (text), data-i18n-title, data-i18n-placeholder and data-i18n-label (aria-label). */

@@ -3,7 +3,7 @@
 // out for that role, and this view shows the status alone.
 import { h } from './dom.js';
 import { ago, dateTime, number } from './format.js';
-import { t } from './i18n.js';
+import { t, tn } from './i18n.js';
 
 // Delivery `status` as the API reports it; `sending` reads as pending to a person.
 const SHOWN = { pending: 'pending', sending: 'sending', sent: 'sent', failed: 'failed' };
@@ -42,7 +42,7 @@ function seriesItem(se) {
   return h('li', { dataset: { series: se.seriesInstanceUid, modality: se.modality ?? '' } },
     h('span', { class: 'result-kind' }, kinds.map(kindLabel).join(', ')),
     h('span', { class: 'sub' }, [se.modality, se.seriesNumber != null ? `#${se.seriesNumber}` : null,
-      instances.length > 1 ? t('results.objects', { n: number(instances.length) }) : null].filter(Boolean).join(' · ')));
+      instances.length > 1 ? tn('results.objects', instances.length) : null].filter(Boolean).join(' · ')));
 }
 
 // One card per destination (AE@host:port), a line per object sent there; the error text once per distinct error.

@@ -3,7 +3,7 @@
 import { api, ApiError, seg } from './api.js';
 import { h, replace } from './dom.js';
 import { ago, dateTime, dicomDate, findingLabel, number, patientAge, percent, personName, sex } from './format.js';
-import { t } from './i18n.js';
+import { t, tn } from './i18n.js';
 import { resultsSection } from './results.js';
 import { ImageViewer, thumbnailUrl } from './viewer.js';
 
@@ -98,7 +98,7 @@ export function studyView(app, uid) {
             'aria-label': t('study.image', { n: number(inst.instanceNumber ?? ii + 1) }),
             onclick: () => showSeries(si, ii) },
           h('img', { src: thumbnailUrl(inst.sopInstanceUid), alt: '', loading: 'lazy', width: 80, height: 80 }),
-          h('span', { class: 'thumb-label' }, [inst.viewPosition, inst.frames > 1 ? t('study.frames', { n: number(inst.frames) }) : null]
+          h('span', { class: 'thumb-label' }, [inst.viewPosition, inst.frames > 1 ? tn('study.frames', inst.frames) : null]
             .filter(Boolean).join(' · ') || `#${inst.instanceNumber ?? ii + 1}`),
           jobBadge(inst))))))));
     markThumb(viewer?.current);

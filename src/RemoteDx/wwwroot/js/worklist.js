@@ -3,7 +3,7 @@
 import { api, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { ago, dateTime, dicomDate, findingLabel, number, patientAge, percent, personName, sex } from './format.js';
-import { t } from './i18n.js';
+import { t, tn } from './i18n.js';
 
 const STATUSES = ['scoring', 'new', 'in-review', 'reviewed', 'failed'];
 const FILTER_KEY = 'rdx.worklist.filters';
@@ -166,7 +166,7 @@ export function worklistView(app) {
     empty.hidden = items.length > 0;
     empty.textContent = t('worklist.empty');
     const pages = Math.max(1, Math.ceil((data.total ?? items.length) / (data.pageSize ?? PAGE_SIZE)));
-    summary.textContent = t('worklist.summary', { total: number(data.total ?? items.length), page: number(data.page ?? 1), pages: number(pages) });
+    summary.textContent = `${tn('worklist.count', data.total ?? items.length)} · ${t('worklist.page', { page: number(data.page ?? 1), pages: number(pages) })}`;
     prev.disabled = (data.page ?? 1) <= 1;
     next.disabled = (data.page ?? 1) >= pages;
   }
