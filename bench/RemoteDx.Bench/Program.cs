@@ -8,9 +8,14 @@ using RemoteDx.Dicom.IO;
 //   remotedx-bench decode FILE...   parse and decode every frame of every file
 // Prints: files, seconds, files/s, decoded MB, MB/s.
 //   remotedx-bench inference ...    see InferenceBench.cs
+//   remotedx-bench reconcile DATA   see ReconcileBench.cs
 if (args.Length > 0 && args[0] == "pipeline")
 {
     return await RemoteDx.Bench.PipelineBench.RunAsync(args[1..]);
+}
+if (args.Length > 0 && args[0] == "reconcile")
+{
+    return await RemoteDx.Bench.ReconcileBench.RunAsync(args[1..]);
 }
 if (args.Length > 0 && args[0] == "inference")
 {

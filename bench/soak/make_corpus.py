@@ -2,14 +2,17 @@
 
 usage: make_corpus.py OUTDIR [COUNT=50]
   COUNT x 512x512 CT, 16 bits allocated, 12 stored (~512 KiB each), one study, one series.
-The senders loop over the same files, so after the first pass every C-STORE is a re-send of a known instance.
+Every UID (study, series, SOP instance, also in the file meta) starts with the same 18-character stem,
+2.25.9 followed by twelve zeros, and all have the same length: fresh_uids.py swaps the twelve zeros for a
+sender and pass number byte for byte, so each pass of each sender sends a new study of new instances without
+rewriting the files with a DICOM toolkit.
 """
 import os
 import sys
 
 import numpy as np
 from pydicom.dataset import FileDataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import ExplicitVRLittleEndian
 
 out = sys.argv[1]
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 50
@@ -20,11 +23,12 @@ os.makedirs(out, exist_ok=True)
 y, x = np.mgrid[0:512, 0:512].astype(np.float32)
 body = ((y - 256) ** 2 / 215.0 ** 2 + (x - 256) ** 2 / 230.0 ** 2) < 1
 base = np.where(body, 0.55 * 4095, 0.05 * 4095).astype(np.float32) + 0.2 * 4095 * np.sin(x / 23.0) * np.cos(y / 31.0)
-study, series = generate_uid(), generate_uid()
+STEM = "2.25.9" + "0" * 12  # 2.25: a UUID-derived root (PS3.5 B.2); the zeros are the pass field
+study, series = STEM + "0000", STEM + "0001"
 for i in range(count):
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = CT
-    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.MediaStorageSOPInstanceUID = STEM + f"1{i:03d}"
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds = FileDataset(None, {}, file_meta=meta, preamble=b"\0" * 128)
     ds.is_little_endian, ds.is_implicit_VR = True, False

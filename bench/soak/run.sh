@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soak: N concurrent DCMTK storescu senders against one `remotedx serve` for M minutes, watching the process for leaks.
 #   bench/soak/run.sh [SENDERS=16] [MINUTES=3] [WORKDIR=/var/tmp/rdx-soak]   (corpus kept, receiver data removed)
-# Each sender loops `storescu` (one association per pass) over the same 50 CT 512x512 files until the time is up.
+# Each sender loops `storescu` (one association per pass) over 50 CT 512x512 files until the time is up; before each
+# pass fresh_uids.py gives the files new study, series and SOP Instance UIDs, so every C-STORE is a new instance.
 # Every 5 s the script samples /proc/PID of the server: VmRSS, open fds, threads, and the pending scoring jobs from
 # /metrics (remotedx_jobs{state="pending"}). After the senders stop it times the backlog drain (pending jobs to 0).
 # Totals come from the server's own count of C-STORE responses by status (remotedx_cstore_responses_total).
@@ -19,8 +20,8 @@ export TCP_NODELAY=1 # Debian's DCMTK leaves Nagle on otherwise (40 ms per messa
 if [ "${NO_BUILD:-0}" != 1 ]; then dotnet build -c Release "$root/src/RemoteDx" -v q -nologo >/dev/null; fi
 rdx="$root/src/RemoteDx/bin/Release/net10.0/linux-x64/remotedx"
 mkdir -p "$work"
-if [ ! -f "$work/corpus/049.dcm" ]; then "$py" "$root/bench/soak/make_corpus.py" "$work/corpus" 50; fi
-files=("$work"/corpus/*.dcm)
+corpus="$work/corpus-v2" # v2: UIDs with the stem fresh_uids.py rewrites
+if [ ! -f "$corpus/049.dcm" ]; then "$py" "$root/bench/soak/make_corpus.py" "$corpus" 50; fi
 
 freeport() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 run="$work/run"; rm -rf "$run"; mkdir -p "$run/senders"
@@ -47,11 +48,12 @@ echo "seconds,rss_mb,open_fds,threads,pending_jobs" >"$csv"
 t0=$(date +%s)
 end=$((t0 + minutes * 60))
 sender() { # one sender: storescu passes until the end time; counts passes and failed passes
-  local i=$1 passes=0 failed=0
+  local i=$1 passes=0 failed=0 dir="$run/senders/$i"
   while [ "$(date +%s)" -lt "$end" ]; do
-    # One calling AE for all: the corpus is one study, and a study sent from another AE title (another clinic) is
-    # refused 0124 by the ownership rule.
-    if storescu -aet SOAK -aec REMOTEDX 127.0.0.1 "$port" "${files[@]}" >>"$run/senders/$i.log" 2>&1; then
+    # A new study of 50 new instances per pass (sender number and pass number in the UIDs).
+    "$py" "$root/bench/soak/fresh_uids.py" "$corpus" "$dir" "$(printf '%03d%09d' "$i" $((passes + failed)))"
+    # One calling AE for all senders (one clinic).
+    if storescu -aet SOAK -aec REMOTEDX 127.0.0.1 "$port" "$dir"/*.dcm >>"$run/senders/$i.log" 2>&1; then
       passes=$((passes + 1))
     else
       failed=$((failed + 1))
@@ -86,6 +88,8 @@ passes=0; failed=0
 for f in "$run"/senders/*.count; do read -r a b <"$f"; passes=$((passes + a)); failed=$((failed + b)); done
 kill $pid; wait $pid 2>/dev/null || true
 trap - EXIT
+# Every C-STORE a new instance: the index holds as many instances as 0000 answers.
+indexed=$("$py" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM instances").fetchone()[0])' "$run/data/remotedx.db")
 
 col() { awk -F, -v c="$1" -v w="$2" 'NR>1 { v=$c+0; if (NR==2) { first=v; mn=v; mx=v } if (v<mn) mn=v; if (v>mx) mx=v; last=v }
   END { if (w=="range") printf "%s–%s", mn, mx; else printf "%s → %s", first, last }' "$csv"; }
@@ -97,6 +101,7 @@ printf "| threads (min–max; first → last) | %s; %s |\n" "$(col 4 range)" "$(
 printf "| pending jobs (max) | %s |\n" "$(awk -F, 'NR>1 && $5+0>m {m=$5+0} END{print m+0}' "$csv")"
 printf "| C-STORE responses (server count) | %s in %s s (%s/s) |\n" "$total" "$t_send" "$(awk -v n="$total" -v s="$t_send" 'BEGIN{printf "%.0f", n/s}')"
 printf "| C-STOREs not 0000 | %s |\n" "$((total - ok))"
+printf "| instances in the index (every 0000 a new instance) | %s |\n" "$indexed"
 printf "| storescu passes ok / failed | %s / %s |\n" "$passes" "$failed"
 printf "| backlog drain after the senders stop | %s s%s |\n" "$drain" "$([ $drained = yes ] || echo ' (not drained: gave up)')"
 echo "samples: $csv"

@@ -142,32 +142,71 @@ public static partial class RelayCommand
             });
         });
         var log = loggers.CreateLogger("RemoteDx.Relay");
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-
         var d = options.Dicom;
+        var drainFor = TimeSpan.FromSeconds(d.DrainSeconds);
+        // DESIGN.md "Durability modes", as for serve: the first SIGTERM (or Ctrl+C) drains, the second one or the
+        // DrainSeconds deadline aborts what is left. Never the default action (kill), so the exit code stays 0.
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var abort = new CancellationTokenSource();
+        var signals = 0;
+        void OnStopSignal(PosixSignalContext c)
+        {
+            c.Cancel = true;
+            if (Interlocked.Increment(ref signals) == 1)
+            {
+                LogDraining(log, c.Signal.ToString(), drainFor.TotalSeconds);
+                abort.CancelAfter(drainFor);
+                drain.Cancel();
+            }
+            else
+            {
+                LogSecondSignal(log, c.Signal.ToString());
+                abort.Cancel();
+            }
+        }
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnStopSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnStopSignal);
+
         var queue = new RelayQueue(options.DataDirectory, d.FreeSpaceReserveMB * 1024 * 1024);
         await using var server = new DicomServer(ListenerOptions.ToServerOptions(d, queue.HasFreeSpace), queue, null, loggers.CreateLogger<DicomServer>());
-        await server.StartAsync(stop.Token).ConfigureAwait(false);
+        await server.StartAsync(drain.Token).ConfigureAwait(false);
         LogListening(log, d.AeTitle, server.LocalEndPoint?.Port ?? 0, server.TlsEndPoint?.Port, options.Hub.Host, options.Hub.Port, options.Hub.AeTitle,
             queue.Pending().Count);
 
         var forwarder = new RelayForwarder(queue, HubClientOptions(options), log,
             new ExponentialBackoff(TimeSpan.FromSeconds(options.RetryBaseSeconds), TimeSpan.FromSeconds(options.RetryMaxSeconds)),
             compress: options.CompressSyntax);
-        await forwarder.RunAsync(stop.Token).ConfigureAwait(false);
-        await server.StopAsync().ConfigureAwait(false);
-        LogStopped(log);
+        var forwarding = forwarder.RunAsync(drain.Token, abort.Token);
+        var listening = DrainListenerAsync(server, drainFor, drain.Token, abort.Token);
+        try
+        {
+            await forwarding.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The forwarder failed for good: stop taking instances the same way, then report the failure.
+            await drain.CancelAsync().ConfigureAwait(false);
+            abort.CancelAfter(drainFor);
+            await listening.ConfigureAwait(false);
+            throw;
+        }
+        var aborted = await listening.ConfigureAwait(false);
+        LogStopped(log, aborted, queue.Pending().Count);
         return Cli.Success;
+    }
+
+    /// <summary>Once <paramref name="drain"/> fires: new associations are rejected transient, open ones may finish until
+    /// <paramref name="deadline"/> or <paramref name="abort"/>; then the rest are aborted. Returns how many were.</summary>
+    private static async Task<int> DrainListenerAsync(DicomServer server, TimeSpan deadline, CancellationToken drain, CancellationToken abort)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, drain).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return await server.DrainAsync(deadline, abort).ConfigureAwait(false);
     }
 
     private static DicomClientOptions HubClientOptions(RelayOptions o)
@@ -206,6 +245,13 @@ public static partial class RelayCommand
         Message = "relay {AeTitle} listening on port {Port} (TLS port {TlsPort}), forwarding to {HubHost}:{HubPort} as {HubAe}; {Queued} queued")]
     private static partial void LogListening(ILogger logger, string aeTitle, int port, int? tlsPort, string hubHost, int hubPort, string hubAe, int queued);
 
-    [LoggerMessage(EventId = 6111, Level = LogLevel.Information, Message = "relay stopped")]
-    private static partial void LogStopped(ILogger logger);
+    [LoggerMessage(EventId = 6111, Level = LogLevel.Information, Message = "relay stopped ({Aborted} associations aborted at the deadline; {Queued} instances queued for the next start)")]
+    private static partial void LogStopped(ILogger logger, int aborted, int queued);
+
+    [LoggerMessage(EventId = 6112, Level = LogLevel.Information,
+        Message = "{Signal}: draining for up to {Seconds} s (new associations rejected, open ones and the forward in flight may finish)")]
+    private static partial void LogDraining(ILogger logger, string signal, double seconds);
+
+    [LoggerMessage(EventId = 6113, Level = LogLevel.Warning, Message = "second {Signal}: aborting the associations and the forward still open")]
+    private static partial void LogSecondSignal(ILogger logger, string signal);
 }

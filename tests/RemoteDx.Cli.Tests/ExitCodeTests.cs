@@ -203,6 +203,14 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public async Task Serve_refuses_a_negative_free_space_reserve_for_the_database_volume()
+    {
+        var (code, _, stderr) = await RemoteDxCommand.RunAsync(["serve", "--data", TempDirectory.ForTestRun(), "--RemoteDx:Database:FreeSpaceReserveMB=-1"]);
+        Assert.Equal(2, code);
+        Assert.Equal("remotedx: invalid configuration: RemoteDx:Database:FreeSpaceReserveMB must not be negative", stderr.Trim());
+    }
+
+    [Fact]
     public async Task Completion_suggests_subcommands()
     {
         var (code, stdout, _) = await RemoteDxCommand.RunAsync("[suggest:7]", "users a");

@@ -8,8 +8,10 @@ using RemoteDx.Dicom;
 
 namespace RemoteDx.Core.Pipeline;
 
-/// <summary>What one reconciliation did.</summary>
-public sealed record ReconcileReport(int Scanned, int Indexed, int Quarantined, int TempRemoved, int Skipped);
+/// <summary>What one reconciliation did. <paramref name="IndexQueries"/>: round trips to the index to find what is
+/// missing (one per study folder with files old enough, plus one per file not in its study's set).</summary>
+public sealed record ReconcileReport(int Scanned, int Indexed, int Quarantined, int TempRemoved, int Skipped, int IndexQueries = 0,
+    TimeSpan Elapsed = default);
 
 /// <summary>At start-up and periodically: every archive file missing from the index is indexed (with its scoring job,
 /// claimed for the clinic of its Source AE), or moved to <c>&lt;data&gt;/quarantine/</c> with a <c>.reason</c> file
@@ -43,50 +45,99 @@ public sealed partial class ArchiveReconciler
 
     public async Task<ReconcileReport> RunAsync(CancellationToken ct = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var cutoff = DateTime.UtcNow - MinimumAge;
         var tempRemoved = RemoveStaleTempFiles(cutoff);
-        int scanned = 0, indexed = 0, quarantined = 0, skipped = 0;
-        foreach (var path in Directory.EnumerateFiles(_archive.ArchiveRoot, "*.dcm", SearchOption.AllDirectories))
+        var pass = new Pass();
+        // Archive layout (DESIGN.md): <archive>/<Study>/<Series>/<SOP>.dcm. One index query per study folder gives the
+        // SOP Instance UIDs it holds; the folder's listing is compared against that set.
+        foreach (var studyDir in Directory.EnumerateDirectories(_archive.ArchiveRoot))
         {
             ct.ThrowIfCancellationRequested();
-            scanned++;
-            if (File.GetLastWriteTimeUtc(path) > cutoff)
+            var old = new List<string>();
+            foreach (var path in Directory.EnumerateFiles(studyDir, "*.dcm", SearchOption.AllDirectories))
+            {
+                pass.Scanned++;
+                if (File.GetLastWriteTimeUtc(path) <= cutoff)
+                {
+                    old.Add(path);
+                }
+            }
+            if (old.Count == 0)
             {
                 continue;
             }
-            var sop = Path.GetFileNameWithoutExtension(path);
-            if (await _store.InstanceAsync(sop, Scope.All, ct).ConfigureAwait(false) is not null)
+            pass.Queries++;
+            var indexed = await _store.IndexedInstancesAsync(Path.GetFileName(studyDir), ct).ConfigureAwait(false);
+            foreach (var path in old)
             {
-                continue;
-            }
-            string? reason;
-            try
-            {
-                reason = await IndexAsync(path, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is DicomException or IOException or InvalidDataException or EndOfStreamException)
-            {
-                reason = "unreadable: " + ex.GetType().Name + ": " + ex.Message;
-            }
-            if (ReferenceEquals(reason, NotReceived))
-            {
-                skipped++;
-            }
-            else if (reason is null)
-            {
-                indexed++;
-                LogIndexed(sop);
-            }
-            else
-            {
-                Quarantine(path, reason);
-                quarantined++;
-                LogQuarantined(path, reason);
+                ct.ThrowIfCancellationRequested();
+                if (!indexed.Contains(Path.GetFileNameWithoutExtension(path)))
+                {
+                    await ReconcileFileAsync(path, pass, ct).ConfigureAwait(false);
+                }
             }
         }
-        var report = new ReconcileReport(scanned, indexed, quarantined, tempRemoved, skipped);
-        LogReport(report.Scanned, report.Indexed, report.Quarantined, report.TempRemoved, report.Skipped);
+        // Files outside any study folder do not follow the layout; each is looked up on its own.
+        foreach (var path in Directory.EnumerateFiles(_archive.ArchiveRoot, "*.dcm"))
+        {
+            ct.ThrowIfCancellationRequested();
+            pass.Scanned++;
+            if (File.GetLastWriteTimeUtc(path) <= cutoff)
+            {
+                await ReconcileFileAsync(path, pass, ct).ConfigureAwait(false);
+            }
+        }
+        var report = new ReconcileReport(pass.Scanned, pass.Indexed, pass.Quarantined, tempRemoved, pass.Skipped, pass.Queries,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        LogReport(report.Scanned, report.Indexed, report.Quarantined, report.TempRemoved, report.Skipped, report.IndexQueries,
+            report.Elapsed.TotalMilliseconds);
         return report;
+    }
+
+    private sealed class Pass
+    {
+        public int Scanned;
+        public int Indexed;
+        public int Quarantined;
+        public int Skipped;
+        public int Queries;
+    }
+
+    /// <summary>A file its study's set does not hold: indexed under another study (misplaced, left alone as before),
+    /// or missing from the index (indexed now, or quarantined with the reason).</summary>
+    private async Task ReconcileFileAsync(string path, Pass pass, CancellationToken ct)
+    {
+        var sop = Path.GetFileNameWithoutExtension(path);
+        pass.Queries++;
+        if (await _store.InstanceAsync(sop, Scope.All, ct).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+        string? reason;
+        try
+        {
+            reason = await IndexAsync(path, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DicomException or IOException or InvalidDataException or EndOfStreamException)
+        {
+            reason = "unreadable: " + ex.GetType().Name + ": " + ex.Message;
+        }
+        if (ReferenceEquals(reason, NotReceived))
+        {
+            pass.Skipped++;
+        }
+        else if (reason is null)
+        {
+            pass.Indexed++;
+            LogIndexed(sop);
+        }
+        else
+        {
+            Quarantine(path, reason);
+            pass.Quarantined++;
+            LogQuarantined(path, reason);
+        }
     }
 
     private const string NotReceived = "not received";
@@ -144,8 +195,8 @@ public sealed partial class ArchiveReconciler
         return removed;
     }
 
-    [LoggerMessage(EventId = 1130, Level = LogLevel.Information, Message = "reconciler: {Scanned} archive files, {Indexed} indexed, {Quarantined} quarantined, {TempRemoved} stale temp files removed, {Skipped} not received (no Source AE) left alone")]
-    private partial void LogReport(int scanned, int indexed, int quarantined, int tempRemoved, int skipped);
+    [LoggerMessage(EventId = 1130, Level = LogLevel.Information, Message = "reconciler: {Scanned} archive files, {Indexed} indexed, {Quarantined} quarantined, {TempRemoved} stale temp files removed, {Skipped} not received (no Source AE) left alone; {IndexQueries} index queries, {Milliseconds:0} ms")]
+    private partial void LogReport(int scanned, int indexed, int quarantined, int tempRemoved, int skipped, int indexQueries, double milliseconds);
 
     [LoggerMessage(EventId = 1131, Level = LogLevel.Warning, Message = "reconciler: archive file missing from the index indexed: {SopInstanceUid}")]
     private partial void LogIndexed(string sopInstanceUid);

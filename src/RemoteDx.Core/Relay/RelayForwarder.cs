@@ -26,26 +26,34 @@ public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions 
     private DateTimeOffset? _lastDeliveryAt;
 
     /// <summary>Runs until <paramref name="ct"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken ct)
+    public Task RunAsync(CancellationToken ct) => RunAsync(ct, ct);
+
+    /// <summary>Runs until <paramref name="drain"/> fires (SIGTERM): then no new batch starts, a wait or backoff ends, and
+    /// the batch in flight is finished unless <paramref name="abort"/> fires too (the drain deadline, a second SIGTERM),
+    /// which cuts the association to the hub. Either way an instance leaves the queue only after the hub's 0000, so what
+    /// was not acknowledged stays queued for the next start.</summary>
+    public async Task RunAsync(CancellationToken drain, CancellationToken abort)
     {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(drain, abort);
+        var stop = either.Token;
         queue.Enqueued += Wake;
         _sent = RelayStatus.ReadState(queue.DataDirectory)?.Sent ?? 0;
         try
         {
             var failures = 0;
-            while (!ct.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
                 var batch = queue.Pending(batchSize);
                 if (batch.Count == 0)
                 {
                     WriteState(0, null);
-                    await WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+                    await WaitAsync(TimeSpan.FromSeconds(5), stop).ConfigureAwait(false);
                     continue;
                 }
                 bool transient;
                 try
                 {
-                    transient = await ForwardAsync(batch, ct).ConfigureAwait(false);
+                    transient = await ForwardAsync(batch, abort).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -59,7 +67,7 @@ public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions 
                     var delay = _backoff.After(failures);
                     LogBackoff(delay.TotalSeconds, _lastError ?? "");
                     WriteState(0, DateTimeOffset.UtcNow + delay);
-                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    await Task.Delay(delay, stop).ConfigureAwait(false);
                 }
                 else
                 {
@@ -67,7 +75,7 @@ public sealed partial class RelayForwarder(RelayQueue queue, DicomClientOptions 
                 }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
         finally

@@ -50,4 +50,12 @@ public interface IIngestStore : IAsyncDisposable
     /// <summary>The cheapest round trip that proves the database answers (the health monitor's probe); throws when it
     /// does not.</summary>
     Task PingAsync(CancellationToken ct = default) => CountInstancesAsync(ct);
+
+    /// <summary>The health monitor's write probe: throws when the database cannot commit a write now. A full SQLite
+    /// volume still answers reads (<see cref="PingAsync"/> passes) while every ingest commit fails with SQLITE_FULL.</summary>
+    Task ProbeWriteAsync(CancellationToken ct = default) => PingAsync(ct);
+
+    /// <summary>The local folder the database files live in (SQLite), whose free space the health monitor watches; null
+    /// for a database server.</summary>
+    string? DatabaseDirectory => null;
 }

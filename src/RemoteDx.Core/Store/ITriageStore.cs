@@ -60,6 +60,10 @@ public interface ITriageStore : IIngestStore
 
     Task<InstanceLocation?> InstanceAsync(string sopInstanceUid, Scope scope, CancellationToken ct = default);
 
+    /// <summary>Every SOP Instance UID the index holds for the study, in one query (the reconciler compares a study
+    /// folder's listing against it instead of asking once per file).</summary>
+    Task<IReadOnlySet<string>> IndexedInstancesAsync(string studyInstanceUid, CancellationToken ct = default);
+
     Task<byte[]?> HeatmapAsync(string sopInstanceUid, string model, string label, CancellationToken ct = default);
 
     Task<FindingDetail?> FindingAsync(long id, CancellationToken ct = default);

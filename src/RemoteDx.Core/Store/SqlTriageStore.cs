@@ -20,6 +20,12 @@ public abstract partial class SqlTriageStore(TriageStoreOptions options) : ITria
 
     public abstract ValueTask DisposeAsync();
 
+    /// <inheritdoc cref="IIngestStore.ProbeWriteAsync"/>
+    public virtual Task ProbeWriteAsync(CancellationToken ct = default) => PingAsync(ct);
+
+    /// <inheritdoc cref="IIngestStore.DatabaseDirectory"/>
+    public virtual string? DatabaseDirectory => null;
+
     /// <summary>Runs <paramref name="work"/> in a write transaction; its result is returned once committed.</summary>
     protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct);
 

@@ -25,11 +25,23 @@ public sealed class SqliteTriageStore : SqlTriageStore
             Cache = SqliteCacheMode.Private,
             Pooling = true,
         }.ToString();
+        DatabaseDirectory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         _maxBatch = maxBatch;
         _writer = Task.Run(WriterLoopAsync);
     }
 
     public override string Provider => "sqlite";
+
+    public override string? DatabaseDirectory { get; }
+
+    /// <summary>One row rewritten in <c>health_probe</c> through the writer, so it commits (WAL append, fsync) like an
+    /// ingest write does and fails the same way (SQLITE_FULL, SQLITE_IOERR, read-only volume). The table is the probe's
+    /// own, created here rather than by a migration: nothing else reads it.</summary>
+    public override Task ProbeWriteAsync(CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
+        await ExecAsync(conn, tx, """
+            CREATE TABLE IF NOT EXISTS health_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at TEXT NOT NULL);
+            INSERT INTO health_probe (id, probed_at) VALUES (1, @at) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at
+            """, ct, ("@at", Time(DateTimeOffset.UtcNow))).ConfigureAwait(false), ct);
 
     public override bool SharedAcrossProcesses => false;
 

@@ -52,6 +52,29 @@ public static class StoreFaults
         return false;
     }
 
+    /// <summary>For an operator (the health monitor's reason): the exception type, and for SQLite the result code's name,
+    /// since SQLITE_FULL says what to do. No connection details.</summary>
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is SqliteException sqlite)
+            {
+                return (sqlite.SqliteErrorCode & 0xFF) switch
+                {
+                    5 => "SQLITE_BUSY",
+                    8 => "SQLITE_READONLY",
+                    10 => "SQLITE_IOERR",
+                    13 => "SQLITE_FULL: the database's volume is full",
+                    14 => "SQLITE_CANTOPEN",
+                    var code => "SqliteException " + code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+            }
+        }
+        return exception.GetType().Name;
+    }
+
     /// <summary>Runs a store call; an unavailable database becomes <see cref="OutOfResourcesException"/>.</summary>
     public static async Task<T> GuardAsync<T>(Func<Task<T>> call)
     {

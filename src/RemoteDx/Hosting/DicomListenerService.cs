@@ -47,7 +47,8 @@ public sealed partial class DicomListenerService(
         var ingest = new IngestService(archive, _store, new Signals(jobs, metrics), _log, spool);
         _ingest = ingest;
         // Probed once before the first association, then every few seconds (rejects associations while unhealthy).
-        var monitor = new HealthMonitor(_store, archive, spool, health, loggers.CreateLogger("RemoteDx.Health"));
+        var monitor = new HealthMonitor(_store, archive, spool, health, loggers.CreateLogger("RemoteDx.Health"),
+            (o.Database.FreeSpaceReserveMB ?? o.Dicom.FreeSpaceReserveMB) * 1024 * 1024);
         await monitor.ProbeAsync(cancellationToken).ConfigureAwait(false);
         _monitor = monitor.RunAsync(_stopMonitor.Token);
         var clinics = o.Dicom.AllowedCallingAEs.Where(p => !string.IsNullOrWhiteSpace(p.Clinic))

@@ -6,10 +6,12 @@ using RemoteDx.Core.Store;
 
 namespace RemoteDx.Hosting;
 
-/// <summary>Every few seconds: one cheap store round trip (<see cref="IIngestStore.PingAsync"/>) and the archive folder
-/// (free space above the reserve, a probe file written and removed). The finding goes to <see cref="HealthState"/>
-/// (`/healthz`, association admission); when the store answers again, the audit records kept while it was down are
-/// written (<see cref="AuditSpool"/>).</summary>
+/// <summary>Every few seconds: the archive folder (free space above the reserve, a probe file written and removed), the
+/// database's own folder when it is local (SQLite: free space above <c>RemoteDx:Database:FreeSpaceReserveMB</c>), and the
+/// store itself, read (<see cref="IIngestStore.PingAsync"/>) and written (<see cref="IIngestStore.ProbeWriteAsync"/>: a
+/// full SQLite volume still answers reads). The finding goes to <see cref="HealthState"/> (`/healthz`, association
+/// admission); when the store answers again, the audit records kept while it was down are written
+/// (<see cref="AuditSpool"/>).</summary>
 public sealed partial class HealthMonitor
 {
     private readonly IIngestStore _store;
@@ -17,10 +19,12 @@ public sealed partial class HealthMonitor
     private readonly AuditSpool _spool;
     private readonly HealthState _state;
     private readonly ILogger _log;
+    private readonly long _databaseReserveBytes;
 
-    public HealthMonitor(IIngestStore store, DicomArchive archive, AuditSpool spool, HealthState state, ILogger logger)
+    public HealthMonitor(IIngestStore store, DicomArchive archive, AuditSpool spool, HealthState state, ILogger logger, long databaseReserveBytes = 0)
     {
         _store = store;
+        _databaseReserveBytes = databaseReserveBytes;
         _archive = archive;
         _spool = spool;
         _state = state;
@@ -48,7 +52,7 @@ public sealed partial class HealthMonitor
     /// <summary>One round of probes; sets <see cref="HealthState.Problem"/>.</summary>
     public async Task ProbeAsync(CancellationToken ct)
     {
-        var problem = ProbeArchive() ?? await ProbeStoreAsync(ct).ConfigureAwait(false);
+        var problem = ProbeArchive() ?? ProbeDatabaseVolume() ?? await ProbeStoreAsync(ct).ConfigureAwait(false);
         var before = _state.Problem;
         _state.Report(problem);
         if (problem is not null && before != problem)
@@ -100,6 +104,26 @@ public sealed partial class HealthMonitor
         }
     }
 
+    /// <summary>Null unless the database is local and its volume has less free space than the reserve: then SQLite is
+    /// about to fail every commit, so senders are turned away before they get A700 per instance.</summary>
+    private string? ProbeDatabaseVolume()
+    {
+        if (_databaseReserveBytes <= 0 || _store.DatabaseDirectory is not { } folder)
+        {
+            return null;
+        }
+        try
+        {
+            return new DriveInfo(folder).AvailableFreeSpace < _databaseReserveBytes
+                ? "database: free space below RemoteDx:Database:FreeSpaceReserveMB on its volume"
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return "database: its folder cannot be examined (" + ex.GetType().Name + ")";
+        }
+    }
+
     private async Task<string?> ProbeStoreAsync(CancellationToken ct)
     {
         try
@@ -107,7 +131,6 @@ public sealed partial class HealthMonitor
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await _store.PingAsync(timeout.Token).ConfigureAwait(false);
-            return null;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -116,6 +139,22 @@ public sealed partial class HealthMonitor
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return "database: unavailable (" + ex.GetType().Name + ")";
+        }
+        try
+        {
+            // The write waits behind the ingest writes already queued (one commit for all), hence the longer timeout.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(15));
+            await _store.ProbeWriteAsync(timeout.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return _state.Problem;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return "database: cannot write (" + StoreFaults.Describe(ex) + ")";
         }
     }
 

@@ -42,6 +42,10 @@ public sealed class RemoteDxOptions
             errors.AddRange(Web.Validate(uri.Scheme == "https"));
         }
         errors.AddRange(Dicom.Validate());
+        if (Database.FreeSpaceReserveMB is < 0)
+        {
+            errors.Add("RemoteDx:Database:FreeSpaceReserveMB must not be negative");
+        }
         if (Database.Provider is { Length: > 0 } p && p.Trim().ToLowerInvariant() is not ("sqlite" or "postgresql" or "postgres"))
         {
             errors.Add($"RemoteDx:Database:Provider '{p}' is not sqlite or postgresql");

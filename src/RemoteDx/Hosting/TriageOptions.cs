@@ -9,6 +9,11 @@ public sealed class DatabaseOptions
     /// <summary>Npgsql connection string for PostgreSQL; for SQLite an optional database file path (default
     /// &lt;data&gt;/remotedx.db).</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>SQLite: below this free space on the database's volume, serve reports unhealthy and rejects new
+    /// associations (transient) before commits start failing. Unset: RemoteDx:Dicom:FreeSpaceReserveMB (the database
+    /// usually shares the data folder's volume). 0: only the health monitor's write probe notices a full volume.</summary>
+    public long? FreeSpaceReserveMB { get; set; }
 }
 
 /// <summary>RemoteDx:Scoring — the scoring workers and their job queue.</summary>

@@ -67,4 +67,47 @@ public sealed class ArchiveReconcilerTests
         Assert.Equal(0, report.Indexed);
         Assert.True(File.Exists(h.ArchivedPath(orphan)));
     }
+
+    [Fact]
+    public async Task A_pass_over_many_archived_files_asks_the_index_once_per_study_folder_not_once_per_file()
+    {
+        await using var h = await IngestHarness.StartAsync();
+        var old = DateTime.UtcNow.AddHours(-2);
+        var studies = new[] { IngestHarness.NewUid(), IngestHarness.NewUid(), IngestHarness.NewUid() };
+        void Archive(string study)
+        {
+            // Written straight into the archive as a receiving association would (Source AE = the calling AE).
+            var file = IngestHarness.Instance(study, study + ".1");
+            file.BuildFileMetaInformation("CLINIC_A");
+            var path = h.ArchivedPath(file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            file.Save(path);
+            File.SetLastWriteTimeUtc(path, old);
+        }
+        foreach (var study in studies)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                Archive(study);
+            }
+        }
+        var reconciler = new ArchiveReconciler(h.Archive, h.Sqlite, TimeSpan.FromMinutes(10));
+
+        // None indexed yet: one query per study folder, then one per file its study's set lacks.
+        var first = await reconciler.RunAsync();
+        Assert.Equal((300, 300, 0), (first.Scanned, first.Indexed, first.Quarantined));
+        Assert.Equal(3 + 300, first.IndexQueries);
+        Assert.Equal(300L, await h.Sqlite.CountInstancesAsync());
+
+        // All indexed: the whole pass is three queries.
+        var second = await reconciler.RunAsync();
+        Assert.Equal((300, 0, 0, 3), (second.Scanned, second.Indexed, second.Quarantined, second.IndexQueries));
+
+        // Two new orphans in one study: three queries plus one lookup each, and both indexed.
+        Archive(studies[1]);
+        Archive(studies[1]);
+        var third = await reconciler.RunAsync();
+        Assert.Equal((302, 2, 3 + 2), (third.Scanned, third.Indexed, third.IndexQueries));
+        Assert.Equal(302L, await h.Sqlite.CountInstancesAsync());
+    }
 }

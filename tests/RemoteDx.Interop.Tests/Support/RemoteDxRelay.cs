@@ -13,7 +13,7 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
     private readonly ChildProcess _process;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RemoteDxRelay(string dataDirectory, int hubPort, IEnumerable<string> extraArgs, NetworkNamespace? netns)
+    private RemoteDxRelay(string dataDirectory, int hubPort, IEnumerable<string> extraArgs, NetworkNamespace? netns, IDictionary<string, string>? env)
     {
         DataDirectory = dataDirectory;
         var args = new List<string>
@@ -23,7 +23,7 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
         };
         args.AddRange(extraArgs);
         IEnumerable<string> prefix = netns is null ? [] : [.. netns.Launcher.Skip(1), RemoteDxCommand.Path];
-        _process = ChildProcess.Start(netns?.Launcher[0] ?? RemoteDxCommand.Path, [.. prefix, .. args], new Dictionary<string, string>(StringComparer.Ordinal)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["RemoteDx__Relay__RetryBaseSeconds"] = "0.2",
             ["RemoteDx__Relay__RetryMaxSeconds"] = "1",
@@ -31,7 +31,12 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
             ["RemoteDx__Relay__Hub__ConnectTimeoutSeconds"] = "5",
             ["RemoteDx__Relay__Hub__DimseTimeoutSeconds"] = "5",
             ["DOTNET_NOLOGO"] = "1",
-        });
+        };
+        foreach (var (name, value) in env ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+        _process = ChildProcess.Start(netns?.Launcher[0] ?? RemoteDxCommand.Path, [.. prefix, .. args], environment);
         _process.StdoutLine += line =>
         {
             if (ListeningLine().Match(line) is { Success: true } m)
@@ -56,9 +61,14 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
     public static Task<RemoteDxRelay> StartAsync(string dataDirectory, int hubPort, params string[] extraArgs) =>
         StartAsync(dataDirectory, hubPort, null, extraArgs);
 
-    public static async Task<RemoteDxRelay> StartAsync(string dataDirectory, int hubPort, NetworkNamespace? netns, params string[] extraArgs)
+    public static Task<RemoteDxRelay> StartAsync(string dataDirectory, int hubPort, NetworkNamespace? netns, params string[] extraArgs) =>
+        StartAsync(dataDirectory, hubPort, netns, null, extraArgs);
+
+    /// <param name="env">extra environment variables (RemoteDx__Relay__…) over the test defaults.</param>
+    public static async Task<RemoteDxRelay> StartAsync(string dataDirectory, int hubPort, NetworkNamespace? netns, IDictionary<string, string>? env,
+        params string[] extraArgs)
     {
-        var relay = new RemoteDxRelay(dataDirectory, hubPort, extraArgs, netns);
+        var relay = new RemoteDxRelay(dataDirectory, hubPort, extraArgs, netns, env);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!relay._port.Task.IsCompleted)
         {
@@ -87,6 +97,14 @@ public sealed partial class RemoteDxRelay : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>SIGTERM (the relay drains).</summary>
+    public void Terminate() => _process.Terminate();
+
+    /// <summary>Waits for the relay to exit (after <see cref="Terminate"/>); its exit code.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitAsync(timeout);
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>kill -9.</summary>
     public void KillHard() => _process.Kill();
