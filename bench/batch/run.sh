@@ -3,7 +3,7 @@
 # same network and preprocessing) on 2048x2048 12-bit radiographs, uncompressed and JPEG Lossless SV1, interleaved in
 # one run; then remotedx's peak RSS over 10,000 files.
 #   bench/batch/run.sh [WORKDIR] [ROUNDS]      default /tmp/rdx-batch-bench, 2 rounds
-# Needs: dcmtk (dcmcjpeg), python3-pydicom, python3-numpy, python3-torch, GNU time (/usr/bin/time).
+# Needs: dcmtk (dcmcjpeg, dcmdjpeg, dcmdrle, dcmdump), python3-pydicom, python3-numpy, python3-torch, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -18,13 +18,22 @@ mkdir -p "$work"
 cd "$work"
 
 if [ ! -d raw ]; then
-  if "$exe" phantoms --help >/dev/null 2>&1; then
-    "$exe" phantoms --count 16 --out raw --seed 7 --size 2048 >/dev/null
-    corpus="remotedx phantoms --size 2048"
+  # The uncompressed set must be native pixel data (dcmcjpeg cannot re-encode what is already compressed, and the
+  # phantoms' default encoding mixes in RLE and JPEG Lossless): ask for native, and decompress whatever is not.
+  if "$exe" phantoms --help 2>/dev/null | grep -q -- '--encoding'; then
+    "$exe" phantoms --count 16 --out raw --seed 7 --size 2048 --encoding native >/dev/null
+    corpus="remotedx phantoms --size 2048 --encoding native"
   else
     $py "$repo/bench/batch/make_corpus.py" raw 16
     corpus="bench/batch/make_corpus.py (pydicom/numpy stand-in; remotedx phantoms not on this branch)"
   fi
+  for f in $(find raw -name '*.dcm' | sort); do
+    case $(dcmdump -s +P 0002,0010 "$f") in
+      *=LittleEndianExplicit* | *=LittleEndianImplicit*) ;;
+      *=RLELossless*) dcmdrle "$f" "$f.tmp" && mv "$f.tmp" "$f" ;;
+      *) dcmdjpeg "$f" "$f.tmp" && mv "$f.tmp" "$f" ;;
+    esac
+  done
   echo "$corpus" > corpus.txt
   mkdir -p jpll
   for f in $(find raw -name '*.dcm' | sort); do dcmcjpeg +e1 "$f" "jpll/$(basename "$f")"; done

@@ -63,6 +63,24 @@ public class DicomElement
         return Buffer.Slice((int)start, count);
     }
 
+    /// <summary>Copies bytes <paramref name="start"/> .. start + destination.Length of the value into
+    /// <paramref name="destination"/>. An unloaded value with a file source is read from the file straight into it and
+    /// stays unloaded (no array of the value's size is made); otherwise a copy out of <see cref="Buffer"/>.</summary>
+    public void ReadRange(long start, Span<byte> destination)
+    {
+        var count = destination.Length;
+        if (start < 0 || start + count > Length)
+        {
+            throw new DicomFormatException($"bytes {start}..{start + count} are outside the {Length}-byte value", tag: Tag);
+        }
+        if (_loader is not null && Source is { } source && source.CanReadRange(VR, start, count))
+        {
+            source.ReadInto(start, destination, Tag, VR);
+            return;
+        }
+        Buffer.Span.Slice((int)start, count).CopyTo(destination);
+    }
+
     public ReadOnlyMemory<byte> Buffer
     {
         get

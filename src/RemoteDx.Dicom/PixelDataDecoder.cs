@@ -49,14 +49,63 @@ public static class PixelDataDecoder
 
     public static byte[] DecodeFrame(Dataset ds, TransferSyntax syntax, int frame, long maxFrameBytes = DefaultMaxFrameBytes)
     {
-        var element = ds[Tag.PixelData] ?? throw new DicomFormatException("dataset has no Pixel Data", tag: Tag.PixelData);
+        var format = Check(ds, syntax, frame, maxFrameBytes, out _);
+        // Every byte is written by the decode (copy, unpack, expand or codec), so the array need not be zeroed first.
+        var result = GC.AllocateUninitializedArray<byte>((int)format.DecodedFrameBytes);
+        DecodeFrame(ds, syntax, frame, result, maxFrameBytes);
+        return result;
+    }
+
+    /// <summary>Decodes <paramref name="frame"/> into <paramref name="destination"/> (at least
+    /// <see cref="PixelFormat.DecodedFrameBytes"/> long; that many bytes are written) and returns the frame's format:
+    /// the same bytes as <see cref="DecodeFrame(Dataset, TransferSyntax, int, long)"/>, without an array of its own.
+    /// Native frames are read from the file (lazily read pixel data) or the value straight into the destination and
+    /// masked there; <paramref name="normalize"/> false leaves the masking or sign extension to the caller
+    /// (<see cref="NormalizeStoredValues"/>), who may fuse it with a pass of its own.</summary>
+    public static PixelFormat DecodeFrame(Dataset ds, TransferSyntax syntax, int frame, Span<byte> destination,
+        long maxFrameBytes = DefaultMaxFrameBytes, bool normalize = true)
+    {
+        var format = Check(ds, syntax, frame, maxFrameBytes, out var element);
+        if (destination.Length < format.DecodedFrameBytes)
+        {
+            throw new ArgumentException($"destination of {destination.Length} bytes is shorter than the frame's {format.DecodedFrameBytes}", nameof(destination));
+        }
+        var result = destination[..(int)format.DecodedFrameBytes];
+        if (element is DicomFragments fragments)
+        {
+            // The fragment structure is checked first, so a broken file says so even where no codec is installed.
+            var data = FrameFragments.Extract(ds, fragments, format.NumberOfFrames, frame);
+            var codec = CodecRegistry.ForTransferSyntax(syntax)
+                ?? throw new DicomCodecException($"no decoder for transfer syntax {syntax} (Pixel Data {Tag.PixelData})");
+            // A codec may leave bytes of a short or damaged stream unwritten: those read as 0, as in a fresh array.
+            result.Clear();
+            codec.Decode(data, format, result);
+        }
+        else
+        {
+            if (syntax.IsEncapsulated && syntax != TransferSyntax.EncapsulatedUncompressedExplicitVRLittleEndian)
+            {
+                throw new DicomFormatException($"transfer syntax {syntax.Name} needs encapsulated pixel data but it is native", tag: Tag.PixelData);
+            }
+            DecodeNative(element, format, frame, result);
+        }
+        if (normalize)
+        {
+            NormalizeStoredValues(result, format);
+        }
+        return format;
+    }
+
+    /// <summary>The checks made before anything is allocated or read: the dimensions are whatever the file says.</summary>
+    private static PixelFormat Check(Dataset ds, TransferSyntax syntax, int frame, long maxFrameBytes, out DicomElement element)
+    {
+        element = ds[Tag.PixelData] ?? throw new DicomFormatException("dataset has no Pixel Data", tag: Tag.PixelData);
         RequireKnown(syntax);
         var format = PixelFormat.FromDataset(ds);
         if (frame < 0 || frame >= format.NumberOfFrames)
         {
             throw new DicomException($"frame {frame} is outside 0..{format.NumberOfFrames - 1} (Number of Frames {Tag.NumberOfFrames} is {format.NumberOfFrames})");
         }
-        // Checked before anything is allocated: the dimensions are whatever the file says.
         var limit = Math.Min(maxFrameBytes, Array.MaxLength);
         if (format.DecodedFrameBytes > limit)
         {
@@ -69,26 +118,7 @@ public static class PixelDataDecoder
             throw new DicomFormatException($"frame {frame} is not in the pixel data: Number of Frames {Tag.NumberOfFrames} is {count.Declared} "
                 + $"but Pixel Data holds {count.PixelDataLength} bytes, enough for {count.Available} frame(s) of {count.FrameBytes} bytes", tag: Tag.PixelData);
         }
-        byte[] result;
-        if (element is DicomFragments fragments)
-        {
-            // The fragment structure is checked first, so a broken file says so even where no codec is installed.
-            var data = FrameFragments.Extract(ds, fragments, format.NumberOfFrames, frame);
-            var codec = CodecRegistry.ForTransferSyntax(syntax)
-                ?? throw new DicomCodecException($"no decoder for transfer syntax {syntax} (Pixel Data {Tag.PixelData})");
-            result = new byte[format.DecodedFrameBytes];
-            codec.Decode(data, format, result);
-        }
-        else
-        {
-            if (syntax.IsEncapsulated && syntax != TransferSyntax.EncapsulatedUncompressedExplicitVRLittleEndian)
-            {
-                throw new DicomFormatException($"transfer syntax {syntax.Name} needs encapsulated pixel data but it is native", tag: Tag.PixelData);
-            }
-            result = DecodeNative(element, format, frame);
-        }
-        NormalizeStoredValues(result, format);
-        return result;
+        return format;
     }
 
     /// <summary>An unknown syntax could be compressed in any way; its pixel data is never passed off as native.</summary>
@@ -101,11 +131,10 @@ public static class PixelDataDecoder
     }
 
     /// <summary>Native frames lie at fixed offsets: only the frame's own bytes are read (from the file, for lazily
-    /// read pixel data), never the whole value.</summary>
-    private static byte[] DecodeNative(DicomElement element, PixelFormat f, int frame)
+    /// read pixel data), never the whole value; the common layout (one sample per pixel, or interleaved samples) is read
+    /// straight into <paramref name="result"/>.</summary>
+    private static void DecodeNative(DicomElement element, PixelFormat f, int frame, Span<byte> result)
     {
-        // Every byte is written below (copy, unpack or expand), so the array need not be zeroed first.
-        var result = GC.AllocateUninitializedArray<byte>((int)f.DecodedFrameBytes);
         if (f.BitsAllocated == 1)
         {
             var bitsPerFrame = f.NativeFrameBits;
@@ -122,13 +151,14 @@ public static class PixelDataDecoder
             for (long i = 0; i < result.Length; i++)
             {
                 var bit = bit0 + i;
-                result[i] = (byte)((bits[(int)(bit >> 3)] >> (int)(bit & 7)) & 1);
+                result[(int)i] = (byte)((bits[(int)(bit >> 3)] >> (int)(bit & 7)) & 1);
             }
-            return result;
+            return;
         }
         if (IsNativeYbrFull422(f))
         {
-            return DecodeNativeYbrFull422(element, f, frame, result);
+            DecodeNativeYbrFull422(element, f, frame, result);
+            return;
         }
         var frameBytes = f.DecodedFrameBytes;
         var start = frameBytes * frame;
@@ -136,9 +166,9 @@ public static class PixelDataDecoder
         {
             throw new DicomFormatException($"pixel data holds {element.Length} bytes, frame {frame} needs bytes {start}..{start + frameBytes}", tag: Tag.PixelData);
         }
-        var src = element.ReadRange(start, (int)frameBytes).Span;
         if (f.SamplesPerPixel > 1 && f.PlanarConfiguration == 1)
         {
+            var src = element.ReadRange(start, (int)frameBytes).Span;
             var bps = f.BytesPerSample;
             var pixels = (int)f.PixelsPerFrame;
             var spp = f.SamplesPerPixel;
@@ -147,13 +177,12 @@ public static class PixelDataDecoder
                 var plane = src.Slice(s * pixels * bps, pixels * bps);
                 for (var p = 0; p < pixels; p++)
                 {
-                    plane.Slice(p * bps, bps).CopyTo(result.AsSpan((p * spp + s) * bps, bps));
+                    plane.Slice(p * bps, bps).CopyTo(result.Slice((p * spp + s) * bps, bps));
                 }
             }
-            return result;
+            return;
         }
-        src.CopyTo(result);
-        return result;
+        element.ReadRange(start, result);
     }
 
     // PS3.3 C.7.6.3.1.2: native YBR_FULL_422 keeps one Cb and Cr for each horizontal pair of pixels.
@@ -162,7 +191,7 @@ public static class PixelDataDecoder
 
     /// <summary>Expands Y1 Y2 Cb Cr (per pair of pixels, PS3.3 C.7.6.3.1.2) to Y Cb Cr for every pixel, as the
     /// `pixels` contract lays out 4:2:2 data.</summary>
-    private static byte[] DecodeNativeYbrFull422(DicomElement element, PixelFormat f, int frame, byte[] result)
+    private static void DecodeNativeYbrFull422(DicomElement element, PixelFormat f, int frame, Span<byte> result)
     {
         var bps = f.BytesPerSample;
         var frameBytes = f.PixelsPerFrame * 2 * bps;
@@ -176,7 +205,7 @@ public static class PixelDataDecoder
         for (var p = 0; p < pairs; p++)
         {
             var s = src.Slice(p * 4 * bps, 4 * bps);
-            var d = result.AsSpan(p * 6 * bps, 6 * bps);
+            var d = result.Slice(p * 6 * bps, 6 * bps);
             var y1 = s[..bps];
             var y2 = s.Slice(bps, bps);
             var chroma = s.Slice(2 * bps, 2 * bps);
@@ -185,7 +214,6 @@ public static class PixelDataDecoder
             y2.CopyTo(d[(3 * bps)..]);
             chroma.CopyTo(d[(4 * bps)..]);
         }
-        return result;
     }
 
     /// <summary>Masks unused high bits of unsigned samples and sign-extends signed ones from Bits Stored.</summary>

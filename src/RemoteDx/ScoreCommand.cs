@@ -26,17 +26,21 @@ public static class ScoreCommand
         var resume = new Option<bool>("--resume") { Description = "append to --out and skip the files already in it" };
         var modelsDir = CliOptions.ModelsDir();
         var provider = CliOptions.Provider();
+        var timings = new Option<bool>("--timings")
+        {
+            Description = "print where the time went per stage (parse, read, decode, histogram, preprocess, ONNX, output) at the end",
+        };
         var command = new Command("score", "Offline scoring of files, folders and zip archives, with a progress bar")
         {
-            paths, output, models, workers, resume, modelsDir, provider,
+            paths, output, models, workers, resume, modelsDir, provider, timings,
         };
         command.SetAction((r, ct) => RunAsync(r.GetRequiredValue(paths), r.GetRequiredValue(output), r.GetValue(models), r.GetValue(workers),
-            r.GetValue(resume), ModelLoading.InferenceOptionsFrom(r.GetValue(modelsDir), r.GetValue(provider)), io, ct));
+            r.GetValue(resume), ModelLoading.InferenceOptionsFrom(r.GetValue(modelsDir), r.GetValue(provider)), r.GetValue(timings), io, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(string[] paths, string outPath, string? modelNames, int workers, bool resume,
-        InferenceOptions options, CommandIO io, CancellationToken ct)
+        InferenceOptions options, bool timings, CommandIO io, CancellationToken ct)
     {
         var (stdout, stderr) = (io.Stdout, io.Stderr);
         var inputs = InputScanner.Scan(paths);
@@ -52,7 +56,9 @@ public static class ScoreCommand
         var failures = new List<BatchResult>();
         void Write(BatchResult r)
         {
+            var started = StageTimings.Start();
             writer.Write(r);
+            StageTimings.Add(StageTimings.Stage.Output, started);
             if (r.Status == BatchStatus.Error && failures.Count < 20)
             {
                 failures.Add(r);
@@ -66,9 +72,13 @@ public static class ScoreCommand
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        var cpuAtStart = TimeSpan.Zero;
         try
         {
             var scorer = new BatchScorer(models, workers);
+            StageTimings.Reset();
+            StageTimings.Enabled = timings;
+            cpuAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             stderr.WriteLine($"remotedx: scoring {todo.Count} files ({progress.Skipped} already in {outPath}) with " +
                 $"{string.Join(", ", models.Select(m => $"{m.Name} {m.Manifest.Version}"))} on {registry.Provider}, {scorer.Workers} workers");
             var run = scorer.RunAsync(todo, Write, progress, cancel.Token);
@@ -83,6 +93,13 @@ public static class ScoreCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
+            StageTimings.Enabled = false;
+        }
+        if (timings)
+        {
+            stderr.WriteLine("timings (summed over threads):");
+            stderr.WriteLine(StageTimings.Report(progress.Done, progress.Elapsed,
+                System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart));
         }
         foreach (var f in failures)
         {

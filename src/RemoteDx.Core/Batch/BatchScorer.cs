@@ -161,10 +161,12 @@ public sealed class BatchScorer
         string? sop = null, study = null;
         try
         {
+            var started = StageTimings.Start();
             var file = item.Bytes is { } bytes
                 ? DicomReader.Read(new MemoryStream(bytes, writable: false), ReadOptions)
                 : DicomReader.ReadFile(path, ReadOptions);
             item.Bytes = null;
+            StageTimings.Add(StageTimings.Stage.Parse, started);
             sop = file.Dataset.GetString(Tag.SOPInstanceUID);
             study = file.Dataset.GetString(Tag.StudyInstanceUID);
             var tasks = ModelRouter.Dispatch(_models, file, ct);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics.X86;
 
 namespace RemoteDx.Core.Inference;
 
@@ -38,6 +39,7 @@ public sealed class ImagePreprocessor
         var cols = image.Columns;
         var (top, left, h, w) = Placement(rows, cols);
         var map = MapFor(image);
+        var started = StageTimings.Start();
         var temp = ArrayPool<float>.Shared.Rent(h * cols);
         var plane = dest[..(_height * _width)];
         plane.Clear();
@@ -94,6 +96,7 @@ public sealed class ImagePreprocessor
         {
             plane.CopyTo(dest.Slice(c * plane.Length, plane.Length));
         }
+        StageTimings.Add(StageTimings.Stage.Preprocess, started);
         return new InputPlacement((float)left / _width, (float)top / _height, (float)w / _width, (float)h / _height);
     }
 
@@ -110,28 +113,37 @@ public sealed class ImagePreprocessor
         return ((_height - h) / 2, (_width - w) / 2, h, w);
     }
 
+    /// <summary>Whether this model's intensity step reads the image's histogram (percentile or min/max, or window
+    /// mode without a window), given the file's own window (<see cref="ModalityImage.FileWindow"/>).</summary>
+    public bool NeedsHistogram(double? fileCenter, double? fileWidth) => Window(fileCenter, fileWidth) is null;
+
+    /// <summary>The window the intensity step applies, in window mode: the manifest's, which overrides the file's
+    /// only as a pair; none outside window mode or when neither has a usable one.</summary>
+    private (double Center, double Width)? Window(double? fileCenter, double? fileWidth)
+    {
+        var spec = _p.Intensity;
+        if (spec.Mode != "window")
+        {
+            return null;
+        }
+        var (c, w) = spec.Center is not null && spec.Width is not null ? (spec.Center, spec.Width) : (fileCenter, fileWidth);
+        return c is { } center && w is { } width && width >= 1 ? (center, width) : null;
+    }
+
     /// <summary>The manifest's intensity step for this image: modality value → [0, 1], then MONOCHROME1 inversion.</summary>
     private IntensityMap MapFor(ModalityImage image)
     {
         var spec = _p.Intensity;
         var invert = _p.InvertMonochrome1 && image.Monochrome1;
-        var mode = spec.Mode;
-        if (mode == "window")
+        if (Window(image.WindowCenter, image.WindowWidth) is var (center, width))
         {
-            // The manifest's window overrides the file's only as a pair.
-            var (c, w) = spec.Center is not null && spec.Width is not null
-                ? (spec.Center, spec.Width)
-                : (image.WindowCenter, image.WindowWidth);
-            if (c is { } center && w is { } width && width >= 1)
-            {
-                // PS3.3 C.11.2.1.2.1 LINEAR onto [0, 1]; a width of 1 is a threshold.
-                return width == 1
-                    ? IntensityMap.Threshold(center - 0.5, invert)
-                    : IntensityMap.Linear(1 / (width - 1), 0.5 - (center - 0.5) / (width - 1), invert);
-            }
-            mode = "percentile";
+            // PS3.3 C.11.2.1.2.1 LINEAR onto [0, 1]; a width of 1 is a threshold.
+            return width == 1
+                ? IntensityMap.Threshold(center - 0.5, invert)
+                : IntensityMap.Linear(1 / (width - 1), 0.5 - (center - 0.5) / (width - 1), invert);
         }
-        var (lo, hi) = mode == "percentile"
+        // Window mode without a window falls back to percentiles.
+        var (lo, hi) = spec.Mode is "percentile" or "window"
             ? (image.Percentile(spec.Low), image.Percentile(spec.High))
             : (image.Min(), image.Max());
         return hi <= lo ? IntensityMap.Constant(0, invert) : IntensityMap.Linear(1 / (hi - lo), -lo / (hi - lo), invert);
@@ -158,6 +170,7 @@ public sealed class ImagePreprocessor
     {
         var cols = image.Columns;
         var ry = ResizeWeights.For(image.Rows, h, _area);
+        var gather = Avx2.IsSupported;
         for (var o = 0; o < h; o++)
         {
             var acc = temp.Slice(o * cols, cols);
@@ -166,6 +179,24 @@ public sealed class ImagePreprocessor
             for (var k = 0; k < ry.Count[o]; k++)
             {
                 var r = (s0 + k) * cols;
+                var weight = ry.Weights[off + k];
+                if (gather)
+                {
+                    // One pass per source row: look up and accumulate 8 pixels at a time, no row of floats between.
+                    switch (image.StoredKind)
+                    {
+                        case 1:
+                            LookupAccumulate.Bytes(image.StoredU8.Slice(r, cols), lut, weight, acc, k == 0);
+                            break;
+                        case 2:
+                            LookupAccumulate.Unsigned(image.StoredU16.Slice(r, cols), lut, weight, acc, k == 0);
+                            break;
+                        default:
+                            LookupAccumulate.Signed(image.StoredS16.Slice(r, cols), lut, offset, weight, acc, k == 0);
+                            break;
+                    }
+                    continue;
+                }
                 switch (image.StoredKind)
                 {
                     case 1:
@@ -180,11 +211,11 @@ public sealed class ImagePreprocessor
                 }
                 if (k == 0)
                 {
-                    TensorPrimitives.Multiply(row, ry.Weights[off], acc);
+                    TensorPrimitives.Multiply(row, weight, acc);
                 }
                 else
                 {
-                    TensorPrimitives.MultiplyAdd(row, ry.Weights[off + k], acc, acc);
+                    TensorPrimitives.MultiplyAdd(row, weight, acc, acc);
                 }
             }
         }

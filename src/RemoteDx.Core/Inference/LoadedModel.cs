@@ -188,6 +188,7 @@ public sealed class LoadedModel : IAsyncDisposable
         var n = batch.Count;
         var runSize = _fixedBatch ?? n;
         var started = Stopwatch.GetTimestamp();
+        var timed = StageTimings.Start();
         try
         {
             for (var i = 0; i < n; i++)
@@ -235,6 +236,7 @@ public sealed class LoadedModel : IAsyncDisposable
                     batch[i].Completion.TrySetResult(result);
                 }
             }
+            StageTimings.Add(StageTimings.Stage.Inference, timed);
         }
         catch (Exception ex)
         {

@@ -17,7 +17,7 @@ public sealed class ModalityImage : IDisposable
     /// and default frame show it (docs/models.md). Only this frame's bytes are read from the file.</summary>
     public const int ScoredFrame = 0;
 
-    private readonly byte[]? _stored;
+    private byte[]? _stored;
     private float[]? _values;
     private int[]? _histogram;
     private float[]? _sorted;
@@ -77,19 +77,16 @@ public sealed class ModalityImage : IDisposable
     }
 
     /// <summary>Decodes <see cref="ScoredFrame"/> of <paramref name="file"/> (any photometric, bit depth and transfer syntax we decode).
-    /// Colour images become the luminance of their rendered RGB (0..255).</summary>
-    public static ModalityImage FromFile(DicomFile file)
+    /// Colour images become the luminance of their rendered RGB (0..255). <paramref name="countHistogram"/> says
+    /// that the histogram of stored values will be wanted (percentile or min/max intensity,
+    /// <see cref="ImagePreprocessor.NeedsHistogram"/>): it is then counted in the same pass that masks the stored
+    /// values to Bits Stored, instead of a pass of its own later.</summary>
+    public static ModalityImage FromFile(DicomFile file, bool countHistogram = false)
     {
         var ds = file.Dataset;
         var format = PixelFormat.FromDataset(ds);
         var n = checked(format.Rows * format.Columns);
-        double? center = null, width = null;
-        if (ds.GetDoubles(Tag.WindowCenter) is { Length: > 0 } cs && ds.GetDoubles(Tag.WindowWidth) is { Length: > 0 } ws
-            && double.IsFinite(cs[0]) && double.IsFinite(ws[0]) && ws[0] >= 1)
-        {
-            center = cs[0];
-            width = ws[0];
-        }
+        var (center, width) = FileWindow(ds);
         if (format.SamplesPerPixel != 1 || format.PhotometricInterpretation == "PALETTE COLOR")
         {
             return FromColour(file, format, n);
@@ -99,7 +96,6 @@ public sealed class ModalityImage : IDisposable
             throw new PlatformNotSupportedException("big-endian hosts");
         }
         var mono1 = format.PhotometricInterpretation == "MONOCHROME1";
-        var stored = PixelDataDecoder.DecodeFrame(file, ScoredFrame);
         var modality = ModalityLut.For(ds, 0, format);
         var kind = format.BytesPerSample switch
         {
@@ -108,11 +104,67 @@ public sealed class ModalityImage : IDisposable
             2 => format.IsSigned ? -2 : 2,
             _ => 0,
         };
-        if (kind != 0 && modality.Lut is null)
+        var integer = kind != 0 && modality.Lut is null;
+        var bitsStored = Math.Min(format.BitsStored, format.BitsAllocated == 1 ? 1 : format.BytesPerSample * 8);
+        // The frame is decoded into a pooled buffer (returned by Dispose): a batch of 2048² images then reuses a few
+        // 8 MiB arrays instead of leaving one per image for the collector.
+        var frameBytes = format.DecodedFrameBytes;
+        if (frameBytes > Math.Min(PixelDataDecoder.DefaultMaxFrameBytes, Array.MaxLength))
+        {
+            // Too large to rent: the decoder says so with its own message.
+            PixelDataDecoder.DecodeFrame(file, ScoredFrame);
+        }
+        var stored = ArrayPool<byte>.Shared.Rent((int)frameBytes);
+        int[]? histogram = null;
+        try
+        {
+            var started = StageTimings.Start();
+            PixelDataDecoder.DecodeFrame(ds, file.TransferSyntax, ScoredFrame, stored, normalize: false);
+            StageTimings.Add(StageTimings.Stage.ReadPixels, started);
+            var data = stored.AsSpan(0, (int)frameBytes);
+            if (integer && countHistogram && format.BitsAllocated == (kind == 1 ? 8 : 16) && format.BitsStored <= format.BitsAllocated)
+            {
+                started = StageTimings.Start();
+                histogram = StoredHistogram.MaskAndCount(data, kind, format.BitsStored);
+                StageTimings.Add(StageTimings.Stage.Histogram, started);
+            }
+            else
+            {
+                started = StageTimings.Start();
+                PixelDataDecoder.NormalizeStoredValues(data, format);
+                StageTimings.Add(StageTimings.Stage.Decode, started);
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(stored);
+            throw;
+        }
+        if (integer)
         {
             return new ModalityImage(format.Rows, format.Columns, mono1, center, width, stored, kind, modality.Slope, modality.Intercept, null,
-                Math.Min(format.BitsStored, format.BitsAllocated == 1 ? 1 : format.BytesPerSample * 8));
+                bitsStored) { _histogram = histogram };
         }
+        try
+        {
+            return FromStoredValues(format, mono1, center, width, stored, modality, n);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(stored);
+        }
+    }
+
+    /// <summary>The file's first window (Window Center and Width, both finite, width at least 1), or none.</summary>
+    public static (double? Center, double? Width) FileWindow(Dataset ds) =>
+        ds.GetDoubles(Tag.WindowCenter) is { Length: > 0 } cs && ds.GetDoubles(Tag.WindowWidth) is { Length: > 0 } ws
+            && double.IsFinite(cs[0]) && double.IsFinite(ws[0]) && ws[0] >= 1
+            ? (cs[0], ws[0])
+            : (null, null);
+
+    private static ModalityImage FromStoredValues(PixelFormat format, bool mono1, double? center, double? width, byte[] stored,
+        ModalityLut modality, int n)
+    {
         // Rare layouts: float modality values.
         var values = ArrayPool<float>.Shared.Rent(n);
         for (var i = 0; i < n; i++)
@@ -145,7 +197,8 @@ public sealed class ModalityImage : IDisposable
         return new ModalityImage(format.Rows, format.Columns, false, null, null, null, 0, 1, 0, values);
     }
 
-    /// <summary>Histogram of stored values, built on first use (only percentile and min/max intensity need it).</summary>
+    /// <summary>Histogram of stored values, counted while decoding when the caller said it would be needed, otherwise
+    /// built on first use (only percentile and min/max intensity need it).</summary>
     private int[] Histogram()
     {
         lock (_gate)
@@ -154,75 +207,16 @@ public sealed class ModalityImage : IDisposable
             {
                 return _histogram;
             }
+            var started = StageTimings.Start();
             var (length, offset) = StoredRange;
-            // Four interleaved tables: runs of equal neighbouring values would otherwise stall on one counter.
-            var h = ArrayPool<int>.Shared.Rent(4 * length);
-            Array.Clear(h, 0, 4 * length);
-            switch (StoredKind)
+            var h = StoredKind switch
             {
-                case 1:
-                    Count(StoredU8, h, length);
-                    break;
-                case 2:
-                    Count(StoredU16, h, length);
-                    break;
-                default:
-                    Count(StoredS16, h, length, offset);
-                    break;
-            }
-            for (var v = 0; v < length; v++)
-            {
-                h[v] += h[length + v] + h[2 * length + v] + h[3 * length + v];
-            }
+                1 => StoredHistogram.Count(StoredU8, length),
+                2 => StoredHistogram.Count(StoredU16, length),
+                _ => StoredHistogram.Count(StoredS16, length, offset),
+            };
+            StageTimings.Add(StageTimings.Stage.Histogram, started);
             return _histogram = h;
-        }
-    }
-
-    private static void Count(ReadOnlySpan<byte> s, int[] h, int length)
-    {
-        var i = 0;
-        for (; i + 3 < s.Length; i += 4)
-        {
-            h[s[i]]++;
-            h[length + s[i + 1]]++;
-            h[2 * length + s[i + 2]]++;
-            h[3 * length + s[i + 3]]++;
-        }
-        for (; i < s.Length; i++)
-        {
-            h[s[i]]++;
-        }
-    }
-
-    private static void Count(ReadOnlySpan<ushort> s, int[] h, int length)
-    {
-        var i = 0;
-        for (; i + 3 < s.Length; i += 4)
-        {
-            h[s[i]]++;
-            h[length + s[i + 1]]++;
-            h[2 * length + s[i + 2]]++;
-            h[3 * length + s[i + 3]]++;
-        }
-        for (; i < s.Length; i++)
-        {
-            h[s[i]]++;
-        }
-    }
-
-    private static void Count(ReadOnlySpan<short> s, int[] h, int length, int offset)
-    {
-        var i = 0;
-        for (; i + 3 < s.Length; i += 4)
-        {
-            h[s[i] + offset]++;
-            h[length + s[i + 1] + offset]++;
-            h[2 * length + s[i + 2] + offset]++;
-            h[3 * length + s[i + 3] + offset]++;
-        }
-        for (; i < s.Length; i++)
-        {
-            h[s[i] + offset]++;
         }
     }
 
@@ -296,6 +290,11 @@ public sealed class ModalityImage : IDisposable
             {
                 ArrayPool<float>.Shared.Return(_values);
                 _values = null;
+            }
+            if (_stored is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_stored);
+                _stored = null;
             }
             if (_sorted is not null)
             {

@@ -31,7 +31,13 @@ public static class ModelRouter
         {
             return [];
         }
-        using var image = ModalityImage.FromFile(file);
+        var (center, width) = ModalityImage.FileWindow(file.Dataset);
+        var histogram = false;
+        foreach (var m in applicable)
+        {
+            histogram |= m.Preprocessor.NeedsHistogram(center, width);
+        }
+        using var image = ModalityImage.FromFile(file, histogram);
         var tasks = new Task<ModelScore>[applicable.Count];
         for (var i = 0; i < tasks.Length; i++)
         {

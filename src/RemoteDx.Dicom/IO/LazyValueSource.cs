@@ -35,4 +35,34 @@ internal sealed record LazyValueSource(string Path, long Offset, long MaxLength,
         }
         return buf;
     }
+
+    /// <summary>As <see cref="Read"/>, into <paramref name="destination"/>: one positioned read per call of the
+    /// operating system, no buffer in between.</summary>
+    public void ReadInto(long start, Span<byte> destination, Tag tag, VR vr)
+    {
+        if (destination.Length > MaxLength)
+        {
+            throw new DicomLimitException($"a read of {destination.Length} bytes at tag {tag} (offset {Offset + start}) exceeds the limit of {MaxLength} bytes");
+        }
+        using var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var position = Offset + start;
+        if (position + destination.Length > RandomAccess.GetLength(handle))
+        {
+            throw new DicomFormatException("file shrank since it was read", position, tag);
+        }
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var n = RandomAccess.Read(handle, destination[done..], position + done);
+            if (n <= 0)
+            {
+                throw new DicomFormatException("file shrank since it was read", position + done, tag);
+            }
+            done += n;
+        }
+        if (BigEndian)
+        {
+            DicomReader.SwapToLittleEndian(destination, vr);
+        }
+    }
 }

@@ -18,6 +18,7 @@ public sealed class PreprocessingParityTests
         { "file window, MONOCHROME1, negative slope", new TestImages.Spec(Rows: 120, Columns: 90, Slope: -1.5, Intercept: 4000, WindowCenter: 2500, WindowWidth: 1800, Photometric: "MONOCHROME1", Seed: 4), "window", "letterbox", "bilinear" },
         { "negative slope percentile", new TestImages.Spec(Rows: 64, Columns: 200, Slope: -0.5, Intercept: 10, Seed: 5), "percentile", "letterbox", "area" },
         { "window mode without a window falls back to percentile", new TestImages.Spec(Rows: 99, Columns: 77, Seed: 6), "window", "stretch", "area" },
+        { "signed, 12 bits stored (sign extension fused with the histogram)", new TestImages.Spec(Rows: 150, Columns: 131, Signed: true, Seed: 8), "percentile", "letterbox", "area" },
     };
 
     [Theory]
@@ -79,10 +80,19 @@ public sealed class PreprocessingParityTests
         var manifest = ModelManifest.Parse(manifestJson.ToJsonString(), what);
         var pre = new ImagePreprocessor(manifest);
         var ours = new float[pre.InputLength];
-        using (var image = ModalityImage.FromFile(DicomFile.Open(dicomPath)))
+        var file = DicomFile.Open(dicomPath);
+        var (center, width) = ModalityImage.FileWindow(file.Dataset);
+        using (var image = ModalityImage.FromFile(file, countHistogram: pre.NeedsHistogram(center, width)))
         {
             pre.Prepare(image, ours);
         }
+        // The histogram counted while masking (as batch scoring asks for it) and the one built on first use agree.
+        var other = new float[pre.InputLength];
+        using (var image = ModalityImage.FromFile(DicomFile.Open(dicomPath), countHistogram: !pre.NeedsHistogram(center, width)))
+        {
+            pre.Prepare(image, other);
+        }
+        Assert.Equal(ours, other);
         var npy = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".npy");
         Tool.RunOk(Tool.Python,
             Repo.Path("tools/train/preprocess_ref.py"), manifestPath, dicomPath, npy);

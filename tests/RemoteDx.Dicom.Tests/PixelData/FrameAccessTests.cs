@@ -46,6 +46,12 @@ public sealed class FrameAccessTests
             var frame = PixelDataDecoder.DecodeFrame(lazy, k);
             Assert.True(Expected(k).AsSpan().SequenceEqual(frame), $"{name}: frame {k} differs from the reference");
             Assert.Equal(PixelDataDecoder.DecodeFrame(eager, k), frame);
+            // Into a caller's (larger, dirty) buffer: the same bytes, and nothing written past the frame.
+            var buffer = new byte[FrameBytes + 16];
+            buffer.AsSpan().Fill(0xA5);
+            PixelDataDecoder.DecodeFrame(lazy.Dataset, lazy.TransferSyntax, k, buffer);
+            Assert.True(buffer.AsSpan(0, FrameBytes).SequenceEqual(frame), $"{name}: frame {k} decoded into a buffer differs");
+            Assert.All(buffer[FrameBytes..], b => Assert.Equal(0xA5, b));
         }
         var pixel = lazy.Dataset[Tag.PixelData]!;
         if (pixel is DicomFragments fragments)
