@@ -111,13 +111,20 @@ public sealed class StudyReviewTests(StudyReviewFixture fx)
         // Confirm/Dismiss only where the label reached its threshold on some image.
         Assert.Equal(positive.Count, b.Driver.FindElements(By.CssSelector("#findings-panel button.confirm")).Count);
 
-        // Each image button shows that image: its thumbnail becomes the current one.
+        // Each image button shows that image: its thumbnail becomes the current one. The first row is a positive label,
+        // and positive findings come with heatmaps (DESIGN.md "Results and delivery").
         var row = rows[0];
+        Assert.Contains(row.FindElements(By.CssSelector("button.finding-image")), e => e.GetAttribute("data-heatmap") == "true");
         foreach (var image in row.FindElements(By.CssSelector("button.finding-image")).Reverse())
         {
             var sop = image.GetAttribute("data-sop");
             Tap(b, image, width);
             b.Wait(d => d.FindElements(By.CssSelector($".thumb[data-sop='{sop}'][aria-current='true']")).Count == 1, what: $"image {sop} shown");
+            // With the label's heatmap over it, where the image has one.
+            var label = row.GetAttribute("data-label");
+            var expected = image.GetAttribute("data-heatmap") == "true";
+            b.Wait(_ => (b.Js("return document.getElementById('heatmap-select').value;") as string ?? "")
+                .Contains($"\"label\":\"{label}\"", StringComparison.Ordinal) == expected, what: $"heatmap of {label} on {sop}: {expected}");
         }
         AssertFitsTheScreen(b);
         b.Js("document.getElementById('findings-panel').scrollIntoView({ block: 'start' });");

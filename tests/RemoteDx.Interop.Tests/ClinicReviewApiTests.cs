@@ -131,7 +131,7 @@ public sealed class ClinicReviewApiTests(ClinicReviewFixture fixture) : IClassFi
         Assert.True(hidden.GetProperty("modelOutputHidden").GetBoolean());
         var detail = await clinic.GetJsonAsync($"api/studies/{study}");
         Assert.All(ModelOutput, k => Assert.False(detail.TryGetProperty(k, out _), k));
-        Assert.Empty(detail.GetProperty("findingGroups").EnumerateArray());
+        Assert.False(detail.TryGetProperty("findingGroups", out _));
         var instance = detail.GetProperty("series")[0].GetProperty("instances")[0];
         Assert.False(instance.TryGetProperty("findings", out _));
         Assert.False(instance.TryGetProperty("heatmaps", out _));
@@ -205,6 +205,7 @@ public sealed class ClinicReviewApiTests(ClinicReviewFixture fixture) : IClassFi
         Assert.Equal("no acute finding", Assert.Single(reviewed.GetProperty("comments").EnumerateArray()).GetProperty("text").GetString());
         Assert.False(reviewed.GetProperty("modelOutputHidden").GetBoolean());
         Assert.All(ModelOutput, k => Assert.True(reviewed.TryGetProperty(k, out _), k));
+        Assert.True(reviewed.TryGetProperty("findingGroups", out _));
     }
 
     [Fact]

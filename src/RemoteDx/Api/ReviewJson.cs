@@ -44,7 +44,7 @@ internal static class ReviewJson
 
     /// <summary>The study as <paramref name="view"/>'s user may see it (<see cref="ApiJson.Study"/> plus
     /// <c>clinicalNotes</c>, <c>hasClinicalNote</c>, <c>findingGroups</c>; without model output no findings, heatmaps
-    /// or groups; comments only for staff or once reviewed).</summary>
+    /// or groups; comments only for staff or once reviewed, else an empty list).</summary>
     public static Dictionary<string, object?> Study(Dictionary<string, object?> o, StudyDetail d, IReadOnlyList<ClinicalNote> notes, ReaderView view)
     {
         var s = d.Study;
@@ -57,7 +57,6 @@ internal static class ReviewJson
         if (!view.ShowsModelOutput(s.Clinic, s.Status))
         {
             Hide(o);
-            o["findingGroups"] = Array.Empty<object>();
             // Each instance without its findings and heatmaps (the rest as ApiJson.Study shaped it).
             var series = JsonSerializer.SerializeToNode(o["series"], Options)!.AsArray();
             foreach (var instance in series.SelectMany(x => x!["instances"]!.AsArray()))

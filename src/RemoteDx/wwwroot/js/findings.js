@@ -49,7 +49,7 @@ function groupItem(g, canReview, onShow, onDecide) {
     t('study.threshold', { p: percent(g.threshold) }),
     `${g.model} ${g.modelVersion ?? ''}`.trim()].join(' · ')),
   h('ul', { class: 'finding-images', 'aria-label': tn('findings.images', g.images.length) }, g.images.map((im, i) => h('li', null,
-    h('button', { type: 'button', class: `finding-image${im.positive ? ' positive' : ''}`, dataset: { sop: im.sopInstanceUid },
+    h('button', { type: 'button', class: `finding-image${im.positive ? ' positive' : ''}`, dataset: { sop: im.sopInstanceUid, heatmap: String(!!im.heatmap) },
       title: t('study.showOnImage'), onclick: () => show(g, im, onShow) },
     [t('study.image', { n: im.instanceNumber ?? i + 1 }), im.viewPosition].filter(Boolean).join(' · '), ' ',
     h('span', { class: 'finding-image-p' }, percent(im.probability)))))),
