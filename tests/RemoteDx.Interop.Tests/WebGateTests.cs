@@ -56,7 +56,7 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
             }
             var concrete = path.Name.Replace("{studyInstanceUid}", study, StringComparison.Ordinal)
                 .Replace("{sopInstanceUid}", sop, StringComparison.Ordinal).Replace("{n}", "1", StringComparison.Ordinal)
-                .Replace("{id}", "1", StringComparison.Ordinal);
+                .Replace("{id}", "1", StringComparison.Ordinal).Replace("{clinic}", "CLINIC_A", StringComparison.Ordinal);
             Assert.DoesNotContain("{", concrete, StringComparison.Ordinal);
             foreach (var op in path.Value.EnumerateObject())
             {

@@ -94,6 +94,17 @@ public sealed class ApiClient : IDisposable
         return _http.SendAsync(request);
     }
 
+    /// <summary>Any method (PUT, DELETE …) with an optional JSON body, with the CSRF token.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (CsrfToken is not null)
+        {
+            request.Headers.Add("X-CSRF-Token", CsrfToken);
+        }
+        return _http.SendAsync(request);
+    }
+
     /// <summary>The worklist's study UIDs in the API's rank order (first page, as the viewer asks for it).</summary>
     public async Task<List<string>> WorklistOrderAsync(int pageSize = 50)
     {

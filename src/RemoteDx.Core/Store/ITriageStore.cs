@@ -70,13 +70,37 @@ public interface ITriageStore : IIngestStore
 
     // ---- review
 
-    Task<FindingDetail?> ReviewFindingAsync(long findingId, string decision, string by, CancellationToken ct = default);
+    /// <summary>Confirms, dismisses or clears (<see cref="Decision"/>) a label for the whole study: every image's finding
+    /// of that model and label at once, audited. Confirm/dismiss only where one of them is positive.</summary>
+    Task<ReviewResult> ReviewFindingAsync(long findingId, string decision, string by, CancellationToken ct = default);
 
     Task<CommentInfo?> AddCommentAsync(string studyInstanceUid, string by, string text, CancellationToken ct = default);
 
     /// <summary>Marks the study reviewed; returns the next unreviewed study in rank order within <paramref name="scope"/>,
     /// or null. False in <c>Found</c> when the study does not exist.</summary>
     Task<(bool Found, string? Next)> MarkReviewedAsync(string studyInstanceUid, string by, Scope scope, CancellationToken ct = default);
+
+    /// <summary>Per study: the latest decision per (model, label) and the number of clinical notes.</summary>
+    Task<IReadOnlyDictionary<string, StudyAnnotations>> StudyAnnotationsAsync(IReadOnlyList<string> studies, CancellationToken ct = default);
+
+    // ---- clinic notes and settings
+
+    /// <summary>Adds clinical history and/or a question to a study in <paramref name="scope"/>, audited; null when the
+    /// study does not exist there.</summary>
+    Task<ClinicalNote?> AddClinicalNoteAsync(string studyInstanceUid, Scope scope, string by, string? history, string? question,
+        CancellationToken ct = default);
+
+    /// <summary>The study's clinical notes, oldest first.</summary>
+    Task<IReadOnlyList<ClinicalNote>> ClinicalNotesAsync(string studyInstanceUid, CancellationToken ct = default);
+
+    /// <summary>The clinic's settings (defaults when none were saved).</summary>
+    Task<ClinicSettings> ClinicSettingsAsync(string clinic, CancellationToken ct = default);
+
+    /// <summary>Every clinic whose settings were saved.</summary>
+    Task<IReadOnlyList<ClinicSettings>> AllClinicSettingsAsync(CancellationToken ct = default);
+
+    /// <summary>Saves the clinic's settings, audited (`clinic.settings`).</summary>
+    Task<ClinicSettings> SetClinicSettingsAsync(string clinic, bool showModelOutput, string by, CancellationToken ct = default);
 
     // ---- audit
 

@@ -153,5 +153,16 @@ internal static class Migrations
             ALTER TABLE studies ADD COLUMN reviewed_seq INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE studies ADD COLUMN verified_seq INTEGER NOT NULL DEFAULT 0;
             """),
+        // Clinical history and questions a clinic attaches to its studies, and per-clinic settings (whether its users see
+        // model output before review). Step 6 belongs to another part of the worklist work.
+        (7, """
+            CREATE TABLE clinical_notes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, study_instance_uid TEXT NOT NULL REFERENCES studies(study_instance_uid),
+                author TEXT NOT NULL, at TEXT NOT NULL, history TEXT, question TEXT,
+                CHECK (history IS NOT NULL OR question IS NOT NULL));
+            CREATE INDEX clinical_notes_study ON clinical_notes (study_instance_uid, id);
+            CREATE TABLE clinic_settings (
+                clinic TEXT PRIMARY KEY, show_model_output INTEGER NOT NULL DEFAULT 0, updated_by TEXT, updated_at TEXT);
+            """),
     ];
 }

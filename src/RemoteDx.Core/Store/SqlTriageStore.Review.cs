@@ -4,31 +4,57 @@ namespace RemoteDx.Core.Store;
 
 public abstract partial class SqlTriageStore
 {
-    public Task<FindingDetail?> ReviewFindingAsync(long findingId, string decision, string by, CancellationToken ct = default)
+    /// <summary>Confirms, dismisses or clears (<see cref="Decision.None"/>) the label of <paramref name="findingId"/> for
+    /// its whole study: every image's finding of the same model and label gets the same decision in one transaction,
+    /// audited once. Confirm and dismiss need one of those findings at or above its threshold (positive).</summary>
+    public Task<ReviewResult> ReviewFindingAsync(long findingId, string decision, string by, CancellationToken ct = default)
     {
-        if (decision is not ("confirmed" or "dismissed"))
+        if (!Decision.IsValid(decision))
         {
-            throw new ArgumentException($"decision must be confirmed or dismissed, not '{decision}'", nameof(decision));
+            throw new ArgumentException($"decision must be confirmed, dismissed or none, not '{decision}'", nameof(decision));
         }
         return WriteAsync(async (conn, tx) =>
         {
-            var study = await ScalarAsync(conn, tx, "SELECT study_instance_uid FROM findings WHERE id = @id", ct, ("@id", findingId)).ConfigureAwait(false) as string;
-            if (study is null)
+            var keys = await QueryAsync(conn, tx, "SELECT study_instance_uid, model, label FROM findings WHERE id = @id",
+                r => (Study: r.GetString(0), Model: r.GetString(1), Label: r.GetString(2)), ct, ("@id", findingId)).ConfigureAwait(false);
+            if (keys.Count == 0)
             {
-                return null;
+                return new ReviewResult(ReviewOutcome.NoSuchFinding, []);
             }
+            var (study, model, label) = keys[0];
             await LockStudyAsync(conn, tx, study, ct).ConfigureAwait(false);
+            (string, object?)[] group = [("@study", study), ("@model", model), ("@label", label)];
+            const string GroupWhere = "f.study_instance_uid = @study AND f.model = @model AND f.label = @label";
+            var twins = await QueryAsync(conn, tx, $"SELECT f.id, f.positive FROM findings f WHERE {GroupWhere} ORDER BY f.id",
+                r => (Id: Long(r, 0), Positive: Bool(r, 1)), ct, group).ConfigureAwait(false);
+            if (decision != Decision.None && !twins.Any(t => t.Positive))
+            {
+                return new ReviewResult(ReviewOutcome.BelowThreshold, []);
+            }
             var now = DateTimeOffset.UtcNow;
-            await ExecAsync(conn, tx, """
-                INSERT INTO reviews (finding_id, study_instance_uid, decision, reviewed_by, reviewed_at) VALUES (@id, @study, @decision, @by, @now)
-                """, ct, ("@id", findingId), ("@study", study), ("@decision", decision), ("@by", by), ("@now", Time(now))).ConfigureAwait(false);
-            var finding = await FindingAsync(conn, tx, findingId, ct).ConfigureAwait(false);
+            // Undo removes the label's decision rows; the audit trail keeps every decision and its undo.
+            await ExecAsync(conn, tx, $"DELETE FROM reviews WHERE finding_id IN (SELECT f.id FROM findings f WHERE {GroupWhere})", ct, group)
+                .ConfigureAwait(false);
+            if (decision != Decision.None)
+            {
+                await ExecAsync(conn, tx, $"""
+                    INSERT INTO reviews (finding_id, study_instance_uid, decision, reviewed_by, reviewed_at)
+                    SELECT f.id, f.study_instance_uid, @decision, @by, @now FROM findings f WHERE {GroupWhere} ORDER BY f.id
+                    """, ct, [.. group, ("@decision", decision), ("@by", by), ("@now", Time(now))]).ConfigureAwait(false);
+            }
+            var findings = new List<FindingDetail>();
+            foreach (var (id, _) in twins)
+            {
+                findings.Add((await FindingAsync(conn, tx, id, ct).ConfigureAwait(false))!);
+            }
             await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, @kind, @by, @study, @detail)", ct,
-                ("@now", Time(now)), ("@kind", "finding." + decision), ("@by", by), ("@study", study),
-                ("@detail", string.Create(CultureInfo.InvariantCulture, $"finding {findingId} {finding!.Model}/{finding.Label} on {finding.SopInstanceUid}"))).ConfigureAwait(false);
+                ("@now", Time(now)), ("@kind", decision == Decision.None ? "finding.cleared" : "finding." + decision), ("@by", by), ("@study", study),
+                ("@detail", string.Create(CultureInfo.InvariantCulture,
+                    $"{model}/{label}: findings {string.Join(",", twins.Select(t => t.Id))} on {string.Join(",", findings.Select(f => f.SopInstanceUid))}")))
+                .ConfigureAwait(false);
             await RefreshStudyAsync(conn, tx, study, ct).ConfigureAwait(false);
             await BumpVersionAsync(conn, tx, ct).ConfigureAwait(false);
-            return finding;
+            return new ReviewResult(ReviewOutcome.Recorded, findings);
         }, ct);
     }
 

@@ -27,6 +27,10 @@ internal static class FhirEndpoints
         {
             return ApiJson.Error(404, "no such study");
         }
+        if (!(await ReaderView.ForAsync(session, store, ctx.RequestAborted).ConfigureAwait(false)).ShowsModelOutput(detail.Study.Clinic, detail.Study.Status))
+        {
+            return ApiJson.Error(403, ReaderView.Hidden);
+        }
         await store.AuditAsync("study.fhir", session.Username, uid, null, ctx.RequestAborted).ConfigureAwait(false);
         var registry = services.GetService<ModelRegistry>();
         var codes = registry is null ? LabelCodes.None : new LabelCodes(registry.Models.Select(m => m.Manifest));

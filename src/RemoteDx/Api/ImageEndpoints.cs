@@ -146,9 +146,13 @@ internal static class ImageEndpoints
         {
             return ApiJson.Error(400, "model and label are required");
         }
-        if (await store.InstanceAsync(sop, Sessions.ScopeOf(Sessions.Current(ctx)), ctx.RequestAborted).ConfigureAwait(false) is null)
+        if (await store.InstanceAsync(sop, Sessions.ScopeOf(Sessions.Current(ctx)), ctx.RequestAborted).ConfigureAwait(false) is not { } at)
         {
             return ApiJson.Error(404, "no such instance");
+        }
+        if (!await ReaderView.ShowsModelOutputAsync(Sessions.Current(ctx), store, at.StudyInstanceUid, ctx.RequestAborted).ConfigureAwait(false))
+        {
+            return ApiJson.Error(403, ReaderView.Hidden);
         }
         var png = await store.HeatmapAsync(sop, model, label, ctx.RequestAborted).ConfigureAwait(false);
         if (png is null)

@@ -16,25 +16,36 @@ internal static class ReviewEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/findings/{id}/review", ReviewAsync).RequireAuthorization(ApiPolicies.Reviewer);
+        api.MapDelete("/findings/{id}/review", (HttpContext ctx, string id, ITriageStore store) =>
+            DecideAsync(ctx, id, Decision.None, store)).RequireAuthorization(ApiPolicies.Reviewer);
         api.MapPost("/studies/{uid}/comments", CommentAsync).RequireAuthorization(ApiPolicies.Reviewer);
         api.MapPost("/studies/{uid}/reviewed", ReviewedAsync).RequireAuthorization(ApiPolicies.Reviewer);
         api.MapGet("/audit", AuditAsync).RequireAuthorization(ApiPolicies.Reviewer);
         api.MapGet("/jobs", JobsAsync).RequireAuthorization(ApiPolicies.Admin);
     }
 
-    private static async Task<IResult> ReviewAsync(HttpContext ctx, string id, ReviewRequest? body, ITriageStore store)
+    private static Task<IResult> ReviewAsync(HttpContext ctx, string id, ReviewRequest? body, ITriageStore store) =>
+        Decision.IsValid(body?.Decision)
+            ? DecideAsync(ctx, id, body!.Decision!, store)
+            : Task.FromResult(ApiJson.Error(400, "decision must be confirmed, dismissed or none"));
+
+    /// <summary>The decision applies to the finding's label for the whole study (every image's finding of it); the
+    /// answer is the finding asked about, as in the study detail, plus <c>findings</c>: the label's findings on every
+    /// image.</summary>
+    private static async Task<IResult> DecideAsync(HttpContext ctx, string id, string decision, ITriageStore store)
     {
         var s = Sessions.Current(ctx);
         if (!long.TryParse(id, out var findingId))
         {
             return ApiJson.Error(404, "no such finding");
         }
-        if (body?.Decision is not ("confirmed" or "dismissed"))
+        var result = await store.ReviewFindingAsync(findingId, decision, s.Username, ctx.RequestAborted).ConfigureAwait(false);
+        return result.Outcome switch
         {
-            return ApiJson.Error(400, "decision must be confirmed or dismissed");
-        }
-        var f = await store.ReviewFindingAsync(findingId, body.Decision, s.Username, ctx.RequestAborted).ConfigureAwait(false);
-        return f is null ? ApiJson.Error(404, "no such finding") : Results.Json(ApiJson.Finding(f));
+            ReviewOutcome.NoSuchFinding => ApiJson.Error(404, "no such finding"),
+            ReviewOutcome.BelowThreshold => ApiJson.Error(409, "no image's finding of this label reached its threshold: nothing to confirm or dismiss"),
+            _ => Results.Json(ReviewJson.Decided(result.Findings, findingId)),
+        };
     }
 
     private static async Task<IResult> CommentAsync(HttpContext ctx, string uid, CommentRequest? body, ITriageStore store)

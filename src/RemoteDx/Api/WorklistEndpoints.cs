@@ -69,12 +69,18 @@ internal static class WorklistEndpoints
         {
             return ApiJson.Error(400, "page must be >= 1 and pageSize 1..500");
         }
+        var view = await ReaderView.ForAsync(Sessions.Current(ctx), store, ctx.RequestAborted).ConfigureAwait(false);
+        if (view.HidesAnyModelOutput(Sessions.Current(ctx)))
+        {
+            query = query with { Sort = WorklistSort.Received, Stat = null };
+        }
         var result = await store.WorklistAsync(query with { Page = page, PageSize = pageSize }, ctx.RequestAborted).ConfigureAwait(false);
+        var annotations = await store.StudyAnnotationsAsync([.. result.Items.Select(i => i.StudyInstanceUid)], ctx.RequestAborted).ConfigureAwait(false);
         var quiet = QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds);
         var now = DateTimeOffset.UtcNow;
         return Results.Json(new
         {
-            items = result.Items.Select(i => ApiJson.Item(i, quiet, now)),
+            items = result.Items.Select(i => ReviewJson.Item(ApiJson.Item(i, quiet, now), i, annotations.GetValueOrDefault(i.StudyInstanceUid) ?? StudyAnnotations.Empty, view)),
             total = result.Total,
             page = result.Page,
             pageSize = result.PageSize,
@@ -91,8 +97,10 @@ internal static class WorklistEndpoints
             return ApiJson.Error(404, "no such study");
         }
         await store.AuditAsync("study.opened", session.Username, uid, null, ctx.RequestAborted).ConfigureAwait(false);
-        return Results.Json(ApiJson.Study(detail, QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow,
-            deliveryErrors: session.Role is Roles.Admin or Roles.Radiologist));
+        var notes = await store.ClinicalNotesAsync(uid, ctx.RequestAborted).ConfigureAwait(false);
+        var view = await ReaderView.ForAsync(session, store, ctx.RequestAborted).ConfigureAwait(false);
+        return Results.Json(ReviewJson.Study(ApiJson.Study(detail, QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow,
+            deliveryErrors: session.Role is Roles.Admin or Roles.Radiologist), detail, notes, view));
     }
 
     internal static string? Text(IQueryCollection q, string name) => q.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;

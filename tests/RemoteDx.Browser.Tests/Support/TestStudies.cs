@@ -14,11 +14,12 @@ public static class TestStudies
     public static string NewUid() => RemoteDx.Testing.TestUids.New();
 
     /// <summary>Writes one single-image study; returns the file and its Study Instance UID. Another body part (HAND)
-    /// makes a study no model applies to.</summary>
+    /// makes a study no model applies to; <paramref name="studyUid"/> adds the image to that study (a series of its own,
+    /// Instance Number <paramref name="instanceNumber"/>).</summary>
     public static (string Path, string StudyUid) WriteChestRadiograph(string directory, string patientName, string patientId, int seed,
-        string bodyPart = "CHEST")
+        string bodyPart = "CHEST", string? studyUid = null, int instanceNumber = 1)
     {
-        var studyUid = NewUid();
+        studyUid ??= NewUid();
         var sopUid = NewUid();
         var ds = new Dataset();
         ds.SetString(new Tag(0x0008, 0x0016), VR.UI, DigitalXRayForPresentation);
@@ -41,7 +42,7 @@ public static class TestStudies
         ds.SetString(new Tag(0x0020, 0x000E), VR.UI, NewUid());
         ds.SetString(new Tag(0x0020, 0x0010), VR.SH, "1");
         ds.SetString(new Tag(0x0020, 0x0011), VR.IS, "1");
-        ds.SetString(new Tag(0x0020, 0x0013), VR.IS, "1");
+        ds.SetString(new Tag(0x0020, 0x0013), VR.IS, instanceNumber.ToString(CultureInfo.InvariantCulture));
         ds.SetString(new Tag(0x0028, 0x0004), VR.CS, "MONOCHROME2");
         ds.SetUInt16(new Tag(0x0028, 0x0002), 1);
         ds.SetUInt16(new Tag(0x0028, 0x0010), Size);

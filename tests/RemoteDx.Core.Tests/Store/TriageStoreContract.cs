@@ -276,13 +276,13 @@ public abstract partial class TriageStoreContract : IAsyncLifetime
         var finding = Assert.Single(Assert.Single(Assert.Single((await Store.StudyAsync(first, Scope.All))!.Series).Instances).Findings);
         Assert.Null(finding.Review);
 
-        var reviewed = await Store.ReviewFindingAsync(finding.Id, "confirmed", "dr_lee");
-        Assert.Equal(("confirmed", "dr_lee"), (reviewed!.Review!.Decision, reviewed.Review.By));
+        var reviewed = Assert.Single((await Store.ReviewFindingAsync(finding.Id, "confirmed", "dr_lee")).Findings);
+        Assert.Equal(("confirmed", "dr_lee"), (reviewed.Review!.Decision, reviewed.Review.By));
         Assert.Equal(StudyStatus.InReview, (await Store.StudyAsync(first, Scope.All))!.Study.Status);
         var comment = await Store.AddCommentAsync(first, "dr_lee", "call the clinic");
         Assert.Equal("call the clinic", comment!.Text);
         Assert.Null(await Store.AddCommentAsync(NewUid(), "dr_lee", "no such study"));
-        Assert.Null(await Store.ReviewFindingAsync(987654, "dismissed", "dr_lee"));
+        Assert.Equal(ReviewOutcome.NoSuchFinding, (await Store.ReviewFindingAsync(987654, "dismissed", "dr_lee")).Outcome);
 
         var (found, next) = await Store.MarkReviewedAsync(first, "dr_lee", Scope.All);
         Assert.True(found);

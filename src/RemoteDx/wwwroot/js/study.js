@@ -1,14 +1,25 @@
 // The study view: header with the study's identity, series and image thumbnails, the image viewer, and the findings
-// panel (confirm/dismiss per finding, where the results went, comments, "mark reviewed" which moves on to the next study).
+// panel (the clinic's notes on top, findings per label with confirm/dismiss/undo, where the results went, comments,
+// "mark reviewed" which moves on to the next study).
 import { api, ApiError, seg } from './api.js';
+import { clinicalNotes } from './clinic.js';
 import { h, replace } from './dom.js';
-import { ago, dateTime, dicomDate, findingLabel, number, patientAge, percent, personName, sex } from './format.js';
+import { findingsList } from './findings.js';
+import { ago, dateTime, dicomDate, number, patientAge, personName, sex } from './format.js';
 import { t, tn } from './i18n.js';
 import { resultsSection } from './results.js';
 import { ImageViewer, thumbnailUrl } from './viewer.js';
 
+// The review parts' styles (css/study.css) come with the first study opened, not with the sign-in screen.
+function loadStyles() {
+  if (document.querySelector('link[data-styles="study"]')) return;
+  document.head.append(h('link', { rel: 'stylesheet', href: 'css/study.css', dataset: { styles: 'study' } }));
+}
+
 export function studyView(app, uid) {
+  loadStyles();
   const canReview = app.session.role === 'admin' || app.session.role === 'radiologist';
+  const isClinic = app.session.role === 'clinic';
   let study = null;
   let viewer = null;
   let failure = null;
@@ -135,76 +146,54 @@ export function studyView(app, uid) {
     }
   }
 
-  function allFindings() {
-    const out = [];
-    for (const se of study.series ?? []) {
-      for (const inst of se.instances ?? []) {
-        for (const f of inst.findings ?? []) out.push({ f, inst });
-      }
-    }
-    // Positive first, then by probability (the API's order for the worklist's top findings).
-    return out.sort((a, b) => (b.f.positive - a.f.positive) || (b.f.probability - a.f.probability));
-  }
-
   function renderFindings() {
-    const list = allFindings();
-    const items = list.map(({ f, inst }) => {
-      const hasMap = (inst.heatmaps ?? []).some((m) => m.model === f.model && m.label === f.label);
-      const decision = f.review?.decision ?? null;
-      return h('li', { class: `finding${f.positive ? ' positive' : ''}${f.critical && f.positive ? ' critical' : ''}`,
-        dataset: { id: String(f.id), decision: decision ?? '' } },
-      h('div', { class: 'finding-head' },
-        h('button', { type: 'button', class: 'link finding-label', title: t('study.showOnImage'),
-          onclick: () => showInstance(inst.sopInstanceUid, hasMap ? { model: f.model, label: f.label } : null) },
-        findingLabel(f.label)),
-        h('span', { class: 'finding-p' }, percent(f.probability))),
-      h('div', { class: 'sub' }, [
-        f.positive ? t(f.critical ? 'study.positiveCritical' : 'study.positive') : t('study.negative'),
-        t('study.threshold', { p: percent(f.threshold) }),
-        `${f.model} ${f.modelVersion ?? ''}`.trim()].join(' · ')),
-      decision ? h('div', { class: `review ${decision}` },
-        t(`study.review.${decision}`, { by: f.review.by ?? '', at: dateTime(f.review.at) })) : null,
-      canReview ? h('div', { class: 'review-actions' },
-        h('button', { type: 'button', class: 'btn confirm', 'aria-pressed': String(decision === 'confirmed'),
-          onclick: () => review(f, 'confirmed') }, t('study.confirm')),
-        h('button', { type: 'button', class: 'btn dismiss', 'aria-pressed': String(decision === 'dismissed'),
-          onclick: () => review(f, 'dismissed') }, t('study.dismiss'))) : null);
-    });
-
     const comment = h('textarea', { id: 'comment-text', rows: 3, maxlength: 4000 });
     const commentBtn = h('button', { type: 'submit', class: 'btn', id: 'comment-submit' }, t('study.addComment'));
     const reviewed = h('button', { type: 'button', class: 'btn primary', id: 'mark-reviewed', onclick: markReviewed },
       t('study.markReviewed'));
+    // A clinic user sees the radiologist's decisions and comments once the study is reviewed (the API sends none before).
+    const reviewPending = isClinic && study.status !== 'reviewed';
 
     replace(findingsBox,
+      clinicalNotes({ study, isClinic, onAdded: addNote }),
       h('h2', null, t('study.findings')),
-      list.length ? h('ul', { class: 'findings', id: 'findings' }, items)
-        : study.notApplicable ? h('p', { class: 'empty na-note', id: 'no-findings', dataset: { state: 'not-applicable' } },
-          h('span', { class: 'badge na' }, t('study.notApplicable')), ' ', t('study.notApplicableHint'))
-          : h('p', { class: 'empty', id: 'no-findings' }, t(study.status === 'scoring' ? 'study.stillScoring' : 'study.noFindings')),
+      findingsList({ study, canReview, onShow: showInstance, onDecide: decide }),
       notice ? h('p', { class: 'form-message', role: 'alert', 'data-kind': notice.kind, id: 'study-notice' }, t(notice.key)) : null,
       resultsSection(study, app.session.role),
       h('h2', null, t('study.comments')),
-      h('ul', { class: 'comments', id: 'comments' }, (study.comments ?? []).map((c) => h('li', null,
-        h('div', { class: 'sub' }, `${c.by} · ${dateTime(c.at)}`),
-        h('p', { class: 'comment-text', dir: 'auto' }, c.text)))),
+      reviewPending ? h('p', { class: 'sub review-pending', id: 'review-pending' }, t('notes.reviewPending'))
+        : h('ul', { class: 'comments', id: 'comments' }, (study.comments ?? []).map((c) => h('li', null,
+          h('div', { class: 'sub' }, `${c.by} · ${dateTime(c.at)}`),
+          h('p', { class: 'comment-text', dir: 'auto' }, c.text)))),
       canReview ? h('form', { class: 'comment-form', onsubmit: (e) => { e.preventDefault(); addComment(comment, commentBtn); } },
         h('label', { for: 'comment-text' }, t('study.comment')), comment, commentBtn) : null,
       canReview ? reviewed : h('p', { class: 'sub' }, t('study.readOnly')));
   }
 
-  async function review(f, decision) {
+  /** Confirm, dismiss or undo ('none') a label for the whole study; the answer lists its finding on every image. */
+  async function decide(group, decision) {
     try {
-      const updated = await api(`/api/findings/${seg(String(f.id))}/review`, { method: 'POST', body: { decision } });
-      Object.assign(f, updated && typeof updated === 'object' ? updated : {});
-      if (!f.review || f.review.decision !== decision) f.review = { decision, by: app.session.username, at: new Date().toISOString() };
-      if (study.status === 'new') study.status = 'in-review';
+      const res = await api(`/api/findings/${seg(String(group.images[0].findingId))}/review`, { method: 'POST', body: { decision } });
+      group.review = decision === 'none' ? null : res?.review ?? { decision, by: app.session.username, at: new Date().toISOString() };
+      const byId = new Map((res?.findings ?? []).map((f) => [f.id, f]));
+      for (const se of study.series ?? []) {
+        for (const inst of se.instances ?? []) {
+          for (const f of inst.findings ?? []) if (byId.has(f.id)) f.review = byId.get(f.id).review;
+        }
+      }
+      if (study.status === 'new' && decision !== 'none') study.status = 'in-review';
       notice = null;
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
       notice = { kind: 'error', key: 'study.saveFailed' };
     }
     renderHeader();
+    renderFindings();
+  }
+
+  function addNote(note) {
+    study.clinicalNotes = [...(study.clinicalNotes ?? []), note];
+    study.hasClinicalNote = true;
     renderFindings();
   }
 
