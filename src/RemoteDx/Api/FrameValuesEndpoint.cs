@@ -125,7 +125,8 @@ internal static class FrameValuesEndpoint
             max = v.Max,
             voiFunction = v.VoiFunction,
             windows = v.Windows.Select(w => new { center = w.Center, width = w.Width, explanation = w.Explanation }),
-            defaultWindow = new { center = v.DefaultWindow.Center, width = v.DefaultWindow.Width },
+            // The file's first window, else LINEAR_EXACT over the values' range: what the server renders by default.
+            defaultWindow = new { center = v.DefaultWindow.Center, width = v.DefaultWindow.Width, function = v.Windows.Count > 0 ? v.VoiFunction : "LINEAR_EXACT" },
             modality = ds.GetString(Tag.Modality),
             pixelSpacing = Pair(ds, Tag.PixelSpacing),
             imagerPixelSpacing = Pair(ds, Tag.ImagerPixelSpacing),
