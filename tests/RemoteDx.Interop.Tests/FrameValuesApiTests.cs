@@ -44,6 +44,7 @@ public sealed class FrameValuesFixture() : ServeWithStudiesFixture("values", "va
         ds.file_meta.MediaStorageSOPInstanceUID = sop
         ds.RescaleSlope, ds.RescaleIntercept = 2, -100
         ds.ImagerPixelSpacing = [0.125, 0.125]
+        del ds.PixelSpacing
         ds.ImageComments = 'x' * 1000
         item = Dataset(); item.CodeValue = 'T-D3000'; item.CodingSchemeDesignator = 'SRT'; item.CodeMeaning = 'Chest'
         ds.AnatomicRegionSequence = Sequence([item])
@@ -118,18 +119,32 @@ public sealed class FrameValuesApiTests(FrameValuesFixture fx) : IClassFixture<F
         var offset = 8 + len + ((8 + len) & 1);
         int w = meta.GetProperty("width").GetInt32(), h = meta.GetProperty("height").GetInt32();
         Assert.Equal(offset + 2 * w * h, body.Length);
+        // Undo the LOCO-I prediction (ISO 14495-1 A.4.1) from the two byte planes, on signed values as the header says.
+        Assert.True(meta.GetProperty("signed").GetBoolean());
+        Assert.Equal("med-planes", meta.GetProperty("predictor").GetString());
         var samples = new short[w * h];
         for (var y = 0; y < h; y++)
         {
-            ushort prev = 0;
             for (var x = 0; x < w; x++)
             {
-                var d = BinaryPrimitives.ReadUInt16LittleEndian(body.AsSpan(offset + 2 * (y * w + x)));
-                prev = x == 0 ? d : (ushort)(prev + d);
-                samples[y * w + x] = (short)prev;
+                var i = y * w + x;
+                int p;
+                if (y == 0)
+                {
+                    p = x == 0 ? 0 : samples[i - 1];
+                }
+                else if (x == 0)
+                {
+                    p = samples[i - w];
+                }
+                else
+                {
+                    int left = samples[i - 1], up = samples[i - w], corner = samples[i - w - 1];
+                    p = corner >= Math.Max(left, up) ? Math.Min(left, up) : corner <= Math.Min(left, up) ? Math.Max(left, up) : left + up - corner;
+                }
+                samples[i] = (short)(p + (body[offset + i] | (body[offset + w * h + i] << 8)));
             }
         }
-        Assert.Equal("row-delta", meta.GetProperty("predictor").GetString());
         return new Values(meta, samples, encoding, r.Headers.ETag);
     }
 

@@ -16,9 +16,9 @@ namespace RemoteDx.Api;
 /// <summary>GET /api/instances/{sop}/frames/{n}/values?size=512|1024|2048|full: one frame's values for windowing in the
 /// browser (docs/api.md "Frame values"). The body is "RDXV", a little-endian uint32 length, that many bytes of UTF-8
 /// JSON (dimensions, rescale, photometric, the file's windows, calibration and orientation), zero padding to an even
-/// offset, then the samples: 16-bit little-endian grey values, each row as differences from its previous sample
-/// (wrapping, so the bytes compress well), or 8-bit RGB triples for colour images. Compressed on the wire with Brotli
-/// or gzip (the Accept-Encoding the browser sends).</summary>
+/// offset, then the samples: 16-bit grey values as prediction residuals in two byte planes (<see cref="MedPlanes"/>),
+/// or 8-bit RGB triples for colour images. Compressed on the wire with Brotli (quality 1: fast, and the residuals leave
+/// little for a slower level) or gzip, as the browser's Accept-Encoding allows.</summary>
 internal static class FrameValuesEndpoint
 {
     private const string Version = "v1";
@@ -115,7 +115,7 @@ internal static class FrameValuesEndpoint
             rows = v.Rows,
             original = v.IsOriginal,
             samples = v.IsColor ? "rgb8" : "grey16",
-            predictor = v.IsColor ? "none" : "row-delta",
+            predictor = v.IsColor ? "none" : "med-planes",
             signed = v.IsSigned,
             bitsStored = v.BitsStored,
             slope = v.Slope,
@@ -139,21 +139,51 @@ internal static class FrameValuesEndpoint
         "RDXV"u8.CopyTo(body);
         BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(4), (uint)header.Length);
         header.CopyTo(body, 8);
-        v.Values.CopyTo(body, offset);
-        if (!v.IsColor)
+        if (v.IsColor)
         {
-            // Row-wise differences (mod 2^16): smooth films turn into small numbers that Brotli/gzip pack tightly.
-            var samples = MemoryMarshal.Cast<byte, ushort>(body.AsSpan(offset));
-            for (var y = 0; y < v.Height; y++)
-            {
-                var row = samples.Slice(y * v.Width, v.Width);
-                for (var x = row.Length - 1; x > 0; x--)
-                {
-                    row[x] = (ushort)(row[x] - row[x - 1]);
-                }
-            }
+            v.Values.CopyTo(body, offset);
+        }
+        else
+        {
+            MedPlanes(MemoryMarshal.Cast<byte, ushort>(v.Values.AsSpan()), v.Width, v.Height, v.IsSigned, body.AsSpan(offset));
         }
         return body;
+    }
+
+    /// <summary>The "med-planes" layout: each sample minus the median edge detector's prediction (LOCO-I, as in JPEG-LS,
+    /// ISO 14495-1 A.4.1; left on the first row, above in the first column), mod 2^16, the low bytes of all residuals
+    /// then the high bytes. Smooth films and noise of a few bits become small residuals whose high bytes are nearly all
+    /// 0 or 255, which Brotli/gzip pack far better than the raw samples.</summary>
+    internal static void MedPlanes(ReadOnlySpan<ushort> samples, int width, int height, bool signed, Span<byte> output)
+    {
+        var n = width * height;
+        var lo = output[..n];
+        var hi = output.Slice(n, n);
+        int At(ReadOnlySpan<ushort> s, int i) => signed ? (short)s[i] : s[i];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var i = y * width + x;
+                int prediction;
+                if (y == 0)
+                {
+                    prediction = x == 0 ? 0 : At(samples, i - 1);
+                }
+                else if (x == 0)
+                {
+                    prediction = At(samples, i - width);
+                }
+                else
+                {
+                    int a = At(samples, i - 1), b = At(samples, i - width), c = At(samples, i - width - 1);
+                    prediction = c >= Math.Max(a, b) ? Math.Min(a, b) : c <= Math.Min(a, b) ? Math.Max(a, b) : a + b - c;
+                }
+                var r = (ushort)(At(samples, i) - prediction);
+                lo[i] = (byte)r;
+                hi[i] = (byte)(r >> 8);
+            }
+        }
     }
 
     private static double[]? Pair(Dataset ds, Tag tag) =>

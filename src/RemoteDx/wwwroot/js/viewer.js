@@ -305,11 +305,15 @@ export class ImageViewer {
     const have = this.shown.key === key ? this.shown.rank : 0;
     if (rank(want) <= have) {
       this.loadSeq++;
+      this.pending = null;
       this.stage.classList.remove('loading');
       return;
     }
+    // Already on its way (a resize or a zoom asked again): let that load finish.
+    if (this.pending === `${key}|${want}`) return;
     const steps = have === 0 && rank(want) > 512 && !this.values.has(`${key}|${want}`) ? [512, want] : [want];
     const seq = ++this.loadSeq;
+    this.pending = `${key}|${want}`;
     this.abort?.abort();
     const abort = this.abort = new AbortController();
     this.stage.classList.add('loading');
@@ -325,9 +329,11 @@ export class ImageViewer {
         if (seq !== this.loadSeq) return;
         this.setData(key, rank(step), data);
       }
+      this.pending = null;
       this.stage.classList.remove('loading');
       this.setStatus(null);
     } catch (e) {
+      if (seq === this.loadSeq) this.pending = null;
       if (seq !== this.loadSeq || e.name === 'AbortError') return;
       if (e.status === 401) { this.stage.classList.remove('loading'); this.setStatus('viewer.imageFailed'); return; }
       // The values endpoint cannot serve this image (e.g. 32-bit samples): server-rendered JPEG frames instead.
@@ -343,7 +349,7 @@ export class ImageViewer {
     this.img.hidden = true;
     this.placeholder.hidden = true;
     this.canvas.hidden = false;
-    this.canvas.dataset.step = data.meta.original ? 'full' : String(data.meta.width);
+    this.canvas.dataset.step = data.meta.original ? 'full' : String(stepRank);
     this.canvas.dataset.key = key;
     if (instChanged) this.fillPresets();
     this.paintNow();

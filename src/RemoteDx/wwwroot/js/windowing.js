@@ -26,15 +26,28 @@ export function decodeValues(buf) {
   const offset = 8 + len + ((8 + len) & 1);
   const n = meta.width * meta.height;
   if (meta.samples === 'rgb8') return { meta, rgb: bytes.slice(offset, offset + 3 * n) };
-  // Little-endian samples; every browser we serve runs on a little-endian CPU, as the typed arrays assume.
-  const u = new Uint16Array(buf.slice(offset, offset + 2 * n));
-  if (meta.predictor === 'row-delta') {
-    for (let y = 0; y < meta.height; y++) {
-      const row = y * meta.width;
-      for (let x = 1; x < meta.width; x++) u[row + x] = (u[row + x] + u[row + x - 1]) & 0xffff;
+  if (meta.predictor !== 'med-planes') throw new ValuesError(0, `unknown predictor ${meta.predictor}`);
+  // Residuals of the median edge detector (LOCO-I), low bytes then high bytes (docs/api.md "Frame values"); the typed
+  // array's store wraps mod 2^16 exactly as the server's subtraction did.
+  const { width: w, height: hgt } = meta;
+  const lo = bytes.subarray(offset, offset + n), hi = bytes.subarray(offset + n, offset + 2 * n);
+  const v = meta.signed ? new Int16Array(n) : new Uint16Array(n);
+  for (let y = 0; y < hgt; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const i = row + x;
+      let p;
+      if (y === 0) p = x === 0 ? 0 : v[i - 1];
+      else if (x === 0) p = v[i - w];
+      else {
+        const a = v[i - 1], b = v[i - w], c = v[i - w - 1];
+        const mx = a > b ? a : b, mn = a > b ? b : a;
+        p = c >= mx ? mn : c <= mn ? mx : a + b - c;
+      }
+      v[i] = p + (lo[i] | (hi[i] << 8));
     }
   }
-  return { meta, grey: meta.signed ? new Int16Array(u.buffer) : u };
+  return { meta, grey: v };
 }
 
 /** 8-bit display value of modality value x for window (wc, ww) with the dataset's VOI LUT Function. */
