@@ -28,6 +28,8 @@ internal static class ImageEndpoints
         api.MapGet("/instances/{sop}/thumbnail", async (HttpContext ctx, string sop, ITriageStore store) =>
             await RenderAsync(ctx, store, sop, 1, "jpeg", null, null, 160, 85).ConfigureAwait(false));
         api.MapGet("/instances/{sop}/heatmap", HeatmapAsync);
+        FrameValuesEndpoint.Map(api);
+        HeaderEndpoint.Map(api);
     }
 
     private static async Task<IResult> FrameAsync(HttpContext ctx, string sop, string n, ITriageStore store)
@@ -78,10 +80,7 @@ internal static class ImageEndpoints
         var key = string.Join('|', RenderVersion, at.SopInstanceUid, at.Version.ToString(CultureInfo.InvariantCulture), frame.ToString(CultureInfo.InvariantCulture),
             format, wc?.ToString("R", CultureInfo.InvariantCulture), ww?.ToString("R", CultureInfo.InvariantCulture),
             size?.ToString(CultureInfo.InvariantCulture), format == "jpeg" ? quality.ToString(CultureInfo.InvariantCulture) : "");
-        var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + "\"";
-        ctx.Response.Headers.ETag = etag;
-        ctx.Response.Headers.CacheControl = CacheControl;
-        if (ctx.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
+        if (NotModified(ctx, key))
         {
             return Results.StatusCode(304);
         }
@@ -110,6 +109,16 @@ internal static class ImageEndpoints
             return ApiJson.Error(422, "cannot render this image: " + ex.Message);
         }
         return Results.Bytes(bytes, format == "png" ? "image/png" : "image/jpeg");
+    }
+
+    /// <summary>Sets a strong ETag derived from <paramref name="key"/> (the instance version and every parameter) and the
+    /// private cache lifetime; true when the browser already holds that rendition.</summary>
+    internal static bool NotModified(HttpContext ctx, string key)
+    {
+        var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32] + "\"";
+        ctx.Response.Headers.ETag = etag;
+        ctx.Response.Headers.CacheControl = CacheControl;
+        return ctx.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*"));
     }
 
     /// <summary>Scales the image so its longer side is at most <paramref name="size"/> (never up).</summary>

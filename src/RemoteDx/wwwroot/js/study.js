@@ -57,7 +57,7 @@ export function studyView(app, uid) {
       return;
     }
     if (!viewer) {
-      viewer = new ImageViewer({ modality: study.modality, onFrameChange: markThumb });
+      viewer = new ImageViewer({ modality: study.modality, onFrameChange: markThumb, study });
       viewerBox.append(viewer.el);
     }
     if (!el.contains(viewerBox)) {
