@@ -153,5 +153,12 @@ internal static class Migrations
             ALTER TABLE studies ADD COLUMN reviewed_seq INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE studies ADD COLUMN verified_seq INTEGER NOT NULL DEFAULT 0;
             """),
+        // Admin screens (issue 18): an account can be disabled (it cannot sign in; its sessions end), and the audit trail
+        // is filtered by kind and actor.
+        (8, """
+            ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX audit_kind ON audit_events (kind, id);
+            CREATE INDEX audit_actor ON audit_events (actor, id);
+            """),
     ];
 }

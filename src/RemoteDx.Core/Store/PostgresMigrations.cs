@@ -135,5 +135,11 @@ internal static class PostgresMigrations
             ALTER TABLE studies ADD COLUMN reviewed_seq integer NOT NULL DEFAULT 0;
             ALTER TABLE studies ADD COLUMN verified_seq integer NOT NULL DEFAULT 0;
             """),
+        // As SQLite's step 8: disabled accounts, audit filters by kind and actor.
+        (7, """
+            ALTER TABLE users ADD COLUMN disabled boolean NOT NULL DEFAULT false;
+            CREATE INDEX audit_kind ON audit_events (kind, id);
+            CREATE INDEX audit_actor ON audit_events (actor, id);
+            """),
     ];
 }

@@ -84,6 +84,7 @@ public static class WebSetup
         EventsEndpoint.Map(api);
         ImageEndpoints.Map(api);
         ReviewEndpoints.Map(api);
+        AdminEndpoints.Map(api);
         // Any other /api path: a JSON 404 (behind the session policy, so it reveals nothing to the logged-out).
         api.Map("/{**rest}", () => ApiJson.Error(404, "no such endpoint"));
     }
