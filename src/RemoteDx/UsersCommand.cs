@@ -29,18 +29,19 @@ public static class UsersCommand
         role.AcceptOnlyFromAmong(Roles.Admin, Roles.Radiologist, Roles.Clinic);
         var clinics = new Option<string[]>("--clinic")
         {
-            HelpName = "AET",
-            Description = "a clinic whose studies a clinic user may see: the allow-list's Clinic for a mapped AE, else the calling AE title (repeatable; role clinic only)",
-            // One AE per --clinic, so `--clinic A NAME` leaves NAME alone.
+            HelpName = "CLINIC",
+            Description = "a clinic whose studies a clinic user may see: the allow-list's Clinic name (may contain spaces, up to " +
+                $"{AccountRules.MaxClinicLength} characters; quote it) or the calling AE title of an unmapped sender (repeatable; role clinic only)",
+            // One clinic per --clinic, so `--clinic A NAME` leaves NAME alone.
             AllowMultipleArgumentsPerToken = false,
         };
         clinics.Validators.Add(r =>
         {
             foreach (var t in r.Tokens)
             {
-                if (t.Value.Length is 0 or > 16 || t.Value.Any(ch => ch < 0x20 || ch > 0x7E || ch == '\\'))
+                if (AccountRules.ClinicError(t.Value) is { } error)
                 {
-                    r.AddError($"--clinic '{t.Value}' is not an AE title (1-16 printable characters without backslash)");
+                    r.AddError($"--clinic '{t.Value}': {error}");
                 }
             }
         });
@@ -60,7 +61,7 @@ public static class UsersCommand
             var hasClinics = r.GetResult(clinics) is { Tokens.Count: > 0 };
             if (isClinic && !hasClinics)
             {
-                r.AddError("a clinic user needs at least one --clinic AET (the calling AE title whose studies it may see)");
+                r.AddError("a clinic user needs at least one --clinic CLINIC (the clinic whose studies it may see)");
             }
             else if (!isClinic && hasClinics)
             {
@@ -130,7 +131,7 @@ public static class UsersCommand
         var name = new Argument<string>("NAME") { Description = "user name: 1-64 letters, digits, . _ - @" };
         name.Validators.Add(r =>
         {
-            if (r.Tokens.Count > 0 && !ValidName(r.Tokens[0].Value))
+            if (r.Tokens.Count > 0 && !AccountRules.IsValidUsername(r.Tokens[0].Value))
             {
                 r.AddError($"'{r.Tokens[0].Value}' is not a user name (1-64 letters, digits, . _ - @)");
             }
@@ -153,8 +154,6 @@ public static class UsersCommand
     private static Option<string> Data() => new("--data") { HelpName = "DIR", Description = "data folder (as serve --data)" };
 
     private static Option<string> Config() => new("--config") { HelpName = "FILE", Description = "configuration file (as serve --config)" };
-
-    private static bool ValidName(string s) => s.Length is > 0 and <= 64 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@');
 
     private static string ReadPassword(TextReader stdin)
     {

@@ -56,7 +56,8 @@ public sealed partial class WebGateTests(WebGateFixture fixture) : IClassFixture
             }
             var concrete = path.Name.Replace("{studyInstanceUid}", study, StringComparison.Ordinal)
                 .Replace("{sopInstanceUid}", sop, StringComparison.Ordinal).Replace("{n}", "1", StringComparison.Ordinal)
-                .Replace("{id}", "1", StringComparison.Ordinal).Replace("{clinic}", "CLINIC_A", StringComparison.Ordinal);
+                .Replace("{id}", "1", StringComparison.Ordinal).Replace("{clinic}", "CLINIC_A", StringComparison.Ordinal)
+                .Replace("{username}", "dr_lee", StringComparison.Ordinal).Replace("{name}", "x", StringComparison.Ordinal);
             Assert.DoesNotContain("{", concrete, StringComparison.Ordinal);
             foreach (var op in path.Value.EnumerateObject())
             {

@@ -84,9 +84,13 @@ public sealed class ApiClient : IDisposable
     }
 
     /// <summary>POST a JSON body, with the CSRF token unless <paramref name="csrf"/> is false.</summary>
-    public Task<HttpResponseMessage> PostAsync(string path, object? body = null, bool csrf = true)
+    public Task<HttpResponseMessage> PostAsync(string path, object? body = null, bool csrf = true) => SendAsync(HttpMethod.Post, path, body, csrf);
+
+    /// <summary>A state-changing request (POST, PATCH, DELETE, ...) with a JSON body and, unless <paramref name="csrf"/> is
+    /// false, the CSRF token.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, bool csrf = true)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body ?? new { }) };
+        var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body ?? new { }) };
         if (csrf && CsrfToken is not null)
         {
             request.Headers.Add("X-CSRF-Token", CsrfToken);

@@ -113,11 +113,17 @@ public interface ITriageStore : IIngestStore
     /// <summary>False when the user exists.</summary>
     Task<bool> AddUserAsync(UserRecord user, CancellationToken ct = default);
 
+    /// <summary>As <see cref="AddUserAsync(UserRecord, CancellationToken)"/>, audited with <paramref name="actor"/> (the admin).</summary>
+    Task<bool> AddUserAsync(UserRecord user, string? actor, CancellationToken ct = default);
+
     Task<UserRecord?> UserAsync(string username, CancellationToken ct = default);
 
     Task<IReadOnlyList<UserRecord>> UsersAsync(CancellationToken ct = default);
 
     Task<bool> SetPasswordAsync(string username, string passwordHash, CancellationToken ct = default);
+
+    /// <summary>A new password set by <paramref name="actor"/> (an admin): ends the user's sessions and lock, audited.</summary>
+    Task<bool> SetPasswordAsync(string username, string passwordHash, string? actor, CancellationToken ct = default);
 
     /// <summary>Reserves one password verification for <paramref name="name"/>, before the password is checked and
     /// atomically with every concurrent attempt (in any process sharing the store): names with no user are counted the
@@ -138,6 +144,24 @@ public interface ITriageStore : IIngestStore
     Task<SessionRecord?> SessionAsync(string tokenHash, DateTimeOffset now, CancellationToken ct = default);
 
     Task DeleteSessionAsync(string tokenHash, CancellationToken ct = default);
+
+    // ---- admin (issue 18 item 7)
+
+    /// <summary>Changes an account's role, clinics or disabled flag, audited with <paramref name="actor"/>; refused when
+    /// no enabled admin would be left, or when role and clinics do not fit. Disabling (or a new role) ends its sessions.</summary>
+    Task<UserChange> UpdateUserAsync(string username, UserUpdate update, string actor, CancellationToken ct = default);
+
+    /// <summary>The audit trail filtered by <paramref name="query"/>, newest first, with the filtered total.</summary>
+    Task<(IReadOnlyList<AuditEvent> Items, long Total)> AuditQueryAsync(AuditQuery query, CancellationToken ct = default);
+
+    /// <summary>Puts a failed job (its instance's latest) back in the queue with a fresh set of attempts; audited.</summary>
+    Task<RetryOutcome> RetryJobAsync(long jobId, string actor, CancellationToken ct = default);
+
+    /// <summary>Result deliveries across studies, newest first: pending, sending and failed ones, or those in <paramref name="state"/>.</summary>
+    Task<IReadOnlyList<DeliveryRow>> DeliveryQueueAsync(string? state, int limit, CancellationToken ct = default);
+
+    /// <summary>A failed delivery (fresh attempts) or a pending one waiting out its backoff is due now; audited.</summary>
+    Task<RetryOutcome> RetryDeliveryAsync(long deliveryId, string actor, CancellationToken ct = default);
 
     // ---- results (SR, heatmaps) and their delivery
 

@@ -164,5 +164,12 @@ internal static class Migrations
             CREATE TABLE clinic_settings (
                 clinic TEXT PRIMARY KEY, show_model_output INTEGER NOT NULL DEFAULT 0, updated_by TEXT, updated_at TEXT);
             """),
+        // Admin screens (issue 18): an account can be disabled (it cannot sign in; its sessions end), and the audit trail
+        // is filtered by kind and actor.
+        (8, """
+            ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX audit_kind ON audit_events (kind, id);
+            CREATE INDEX audit_actor ON audit_events (actor, id);
+            """),
     ];
 }

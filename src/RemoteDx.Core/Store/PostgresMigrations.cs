@@ -146,5 +146,11 @@ internal static class PostgresMigrations
             CREATE TABLE clinic_settings (
                 clinic text PRIMARY KEY, show_model_output boolean NOT NULL DEFAULT false, updated_by text, updated_at timestamptz);
             """),
+        // As SQLite's step 8: disabled accounts, audit filters by kind and actor.
+        (7, """
+            ALTER TABLE users ADD COLUMN disabled boolean NOT NULL DEFAULT false;
+            CREATE INDEX audit_kind ON audit_events (kind, id);
+            CREATE INDEX audit_actor ON audit_events (actor, id);
+            """),
     ];
 }

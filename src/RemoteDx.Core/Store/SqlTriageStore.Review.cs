@@ -118,17 +118,5 @@ public abstract partial class SqlTriageStore
             ("@now", Time(DateTimeOffset.UtcNow)), ("@kind", kind), ("@actor", actor), ("@subject", subject), ("@detail", detail)).ConfigureAwait(false), ct);
 
     public Task<(IReadOnlyList<AuditEvent> Items, long Total)> AuditQueryAsync(string? study, int page, int pageSize, CancellationToken ct = default) =>
-        ReadAsync(async conn =>
-        {
-            var where = study is null ? "1 = 1" : "subject = @study";
-            (string, object?)[] args = study is null ? [] : [("@study", study)];
-            var total = Convert.ToInt64(await ScalarAsync(conn, null, $"SELECT COUNT(*) FROM audit_events WHERE {where}", ct, args).ConfigureAwait(false),
-                CultureInfo.InvariantCulture);
-            pageSize = Math.Clamp(pageSize, 1, 500);
-            var items = await QueryAsync(conn, null, $"""
-                SELECT at, kind, actor, subject, detail FROM audit_events WHERE {where} ORDER BY id DESC LIMIT @limit OFFSET @offset
-                """, r => new AuditEvent(TimeAt(r, 0), r.GetString(1), Str(r, 2), Str(r, 3), Str(r, 4)), ct,
-                [.. args, ("@limit", pageSize), ("@offset", (Math.Max(1, page) - 1) * pageSize)]).ConfigureAwait(false);
-            return ((IReadOnlyList<AuditEvent>)items, total);
-        }, ct);
+        AuditQueryAsync(new AuditQuery { Subject = study, Page = page, PageSize = pageSize }, ct);
 }

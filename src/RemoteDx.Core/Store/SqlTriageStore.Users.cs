@@ -7,18 +7,20 @@ public abstract partial class SqlTriageStore
 {
     // A user's failures and lock come from login_attempts, where names are counted whether or not a user has them.
     private const string UserSelect = """
-        SELECT u.username, u.password_hash, u.role, u.clinics, COALESCE(a.failures, 0), a.locked_until, u.created_at
+        SELECT u.username, u.password_hash, u.role, u.clinics, COALESCE(a.failures, 0), a.locked_until, u.created_at, u.disabled
         FROM users u LEFT JOIN login_attempts a ON a.name = u.username
         """;
 
     private static UserRecord ReadUser(DbDataReader r) =>
-        new(r.GetString(0), r.GetString(1), r.GetString(2), SplitClinics(Str(r, 3)), Int(r, 4), NTime(r, 5), TimeAt(r, 6));
+        new(r.GetString(0), r.GetString(1), r.GetString(2), SplitClinics(Str(r, 3)), Int(r, 4), NTime(r, 5), TimeAt(r, 6)) { Disabled = Bool(r, 7) };
 
-    public Task<bool> AddUserAsync(UserRecord user, CancellationToken ct = default)
+    public Task<bool> AddUserAsync(UserRecord user, CancellationToken ct = default) => AddUserAsync(user, null, ct);
+
+    public Task<bool> AddUserAsync(UserRecord user, string? actor, CancellationToken ct = default)
     {
-        if (!Roles.IsValid(user.Role))
+        if (AccountRules.RoleClinicsError(user.Role, [.. user.Clinics]) is { } error)
         {
-            throw new ArgumentException($"role must be admin, radiologist or clinic, not '{user.Role}'", nameof(user));
+            throw new ArgumentException(error, nameof(user));
         }
         return WriteAsync(async (conn, tx) =>
         {
@@ -29,8 +31,8 @@ public abstract partial class SqlTriageStore
                 ("@now", Time(user.CreatedAt))).ConfigureAwait(false);
             if (n == 1)
             {
-                await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'user.added', NULL, @u, @role)",
-                    ct, ("@now", Time(DateTimeOffset.UtcNow)), ("@u", user.Username), ("@role", user.Role)).ConfigureAwait(false);
+                await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'user.added', @actor, @u, @role)",
+                    ct, ("@now", Time(DateTimeOffset.UtcNow)), ("@actor", actor), ("@u", user.Username), ("@role", user.Role)).ConfigureAwait(false);
             }
             return n == 1;
         }, ct);
@@ -43,7 +45,10 @@ public abstract partial class SqlTriageStore
     public Task<IReadOnlyList<UserRecord>> UsersAsync(CancellationToken ct = default) => ReadAsync<IReadOnlyList<UserRecord>>(async conn =>
         await QueryAsync(conn, null, $"{UserSelect} ORDER BY u.username", ReadUser, ct).ConfigureAwait(false), ct);
 
-    public Task<bool> SetPasswordAsync(string username, string passwordHash, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
+    public Task<bool> SetPasswordAsync(string username, string passwordHash, CancellationToken ct = default) =>
+        SetPasswordAsync(username, passwordHash, null, ct);
+
+    public Task<bool> SetPasswordAsync(string username, string passwordHash, string? actor, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
     {
         var n = await ExecAsync(conn, tx, "UPDATE users SET password_hash = @h, failed_logins = 0, locked_until = NULL WHERE username = @u", ct,
             ("@h", passwordHash), ("@u", username)).ConfigureAwait(false);
@@ -52,8 +57,8 @@ public abstract partial class SqlTriageStore
             // A new password ends every session opened with the old one, and any lock.
             await ExecAsync(conn, tx, "DELETE FROM sessions WHERE username = @u", ct, ("@u", username)).ConfigureAwait(false);
             await ExecAsync(conn, tx, "DELETE FROM login_attempts WHERE name = @u", ct, ("@u", username)).ConfigureAwait(false);
-            await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'user.password', NULL, @u, NULL)",
-                ct, ("@now", Time(DateTimeOffset.UtcNow)), ("@u", username)).ConfigureAwait(false);
+            await ExecAsync(conn, tx, "INSERT INTO audit_events (at, kind, actor, subject, detail) VALUES (@now, 'user.password', @actor, @u, NULL)",
+                ct, ("@now", Time(DateTimeOffset.UtcNow)), ("@actor", actor), ("@u", username)).ConfigureAwait(false);
         }
         return n == 1;
     }, ct);
@@ -108,7 +113,7 @@ public abstract partial class SqlTriageStore
     public Task<SessionRecord?> SessionAsync(string tokenHash, DateTimeOffset now, CancellationToken ct = default) => ReadAsync(async conn =>
         (await QueryAsync(conn, null, """
             SELECT s.token_hash, s.username, u.role, u.clinics, s.csrf_token, s.created_at, s.expires_at
-            FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = @h AND s.expires_at > @now
+            FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = @h AND s.expires_at > @now AND NOT u.disabled
             """, r => new SessionRecord(r.GetString(0), r.GetString(1), r.GetString(2), SplitClinics(Str(r, 3)), r.GetString(4), TimeAt(r, 5),
                 TimeAt(r, 6)), ct, ("@h", tokenHash), ("@now", Time(now))).ConfigureAwait(false)).FirstOrDefault(), ct);
 

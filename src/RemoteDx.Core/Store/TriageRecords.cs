@@ -162,7 +162,11 @@ public sealed record HeatmapImage(string Model, string Label, byte[] Png);
 public sealed record AuditEvent(DateTimeOffset At, string Kind, string? Actor, string? Subject, string? Detail);
 
 public sealed record UserRecord(string Username, string PasswordHash, string Role, IReadOnlyList<string> Clinics, int FailedLogins,
-    DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt);
+    DateTimeOffset? LockedUntil, DateTimeOffset CreatedAt)
+{
+    /// <summary>A disabled account cannot sign in and has no sessions (an admin disabled it).</summary>
+    public bool Disabled { get; init; }
+}
 
 /// <summary>A server-side session, keyed by the SHA-256 of the cookie's random token (the token itself is never stored).</summary>
 public sealed record SessionRecord(string TokenHash, string Username, string Role, IReadOnlyList<string> Clinics, string CsrfToken,

@@ -52,6 +52,12 @@ internal static class AuthEndpoints
             await store.LoginFailedAsync(username, now, ct).ConfigureAwait(false);
             return attempt.LockedUntil is { } u ? Locked(ctx, u - now) : ApiJson.Error(401, "invalid username or password");
         }
+        if (user.Disabled)
+        {
+            // Said only to someone who knows the password; counted like a failure, so it cannot be used to guess.
+            await store.AuditAsync("login.disabled", username, username, null, ct).ConfigureAwait(false);
+            return ApiJson.Error(403, "this account is disabled");
+        }
         if (verdict == PasswordVerdict.SuccessRehashNeeded)
         {
             await store.SetPasswordAsync(username, PasswordHasher.Hash(password), ct).ConfigureAwait(false);

@@ -10,7 +10,7 @@ internal sealed record ReviewRequest(string? Decision);
 
 internal sealed record CommentRequest(string? Text);
 
-/// <summary>Review actions (admin, radiologist), the audit trail and the job list.</summary>
+/// <summary>Review actions (admin, radiologist). The audit trail and the job list: <see cref="AdminEndpoints"/>.</summary>
 internal static class ReviewEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -20,8 +20,6 @@ internal static class ReviewEndpoints
             DecideAsync(ctx, id, Decision.None, store)).RequireAuthorization(ApiPolicies.Reviewer);
         api.MapPost("/studies/{uid}/comments", CommentAsync).RequireAuthorization(ApiPolicies.Reviewer);
         api.MapPost("/studies/{uid}/reviewed", ReviewedAsync).RequireAuthorization(ApiPolicies.Reviewer);
-        api.MapGet("/audit", AuditAsync).RequireAuthorization(ApiPolicies.Reviewer);
-        api.MapGet("/jobs", JobsAsync).RequireAuthorization(ApiPolicies.Admin);
     }
 
     private static Task<IResult> ReviewAsync(HttpContext ctx, string id, ReviewRequest? body, ITriageStore store) =>
@@ -65,31 +63,5 @@ internal static class ReviewEndpoints
         var s = Sessions.Current(ctx);
         var (found, next) = await store.MarkReviewedAsync(uid, s.Username, Sessions.ScopeOf(s), ctx.RequestAborted).ConfigureAwait(false);
         return found ? Results.Json(new { next }) : ApiJson.Error(404, "no such study");
-    }
-
-    private static async Task<IResult> AuditAsync(HttpContext ctx, ITriageStore store)
-    {
-        var q = ctx.Request.Query;
-        if (!WorklistEndpoints.Int(q, "page", 1, 1, 1_000_000, out var page) || !WorklistEndpoints.Int(q, "pageSize", 50, 1, 500, out var pageSize))
-        {
-            return ApiJson.Error(400, "page must be >= 1 and pageSize 1..500");
-        }
-        var (items, total) = await store.AuditQueryAsync(WorklistEndpoints.Text(q, "study"), page, pageSize, ctx.RequestAborted).ConfigureAwait(false);
-        return Results.Json(new
-        {
-            items = items.Select(a => new { at = a.At, kind = a.Kind, actor = a.Actor, subject = a.Subject, detail = a.Detail }),
-            total,
-        });
-    }
-
-    private static async Task<IResult> JobsAsync(HttpContext ctx, ITriageStore store)
-    {
-        var state = WorklistEndpoints.Text(ctx.Request.Query, "state");
-        if (state is not null && !JobState.IsValid(state))
-        {
-            return ApiJson.Error(400, "state must be pending, running, done or failed");
-        }
-        var jobs = await store.JobsAsync(state, 500, ctx.RequestAborted).ConfigureAwait(false);
-        return Results.Json(new { items = jobs.Select(ApiJson.JobRow) });
     }
 }

@@ -85,6 +85,7 @@ public static class WebSetup
         ImageEndpoints.Map(api);
         ReviewEndpoints.Map(api);
         ClinicEndpoints.Map(api);
+        AdminEndpoints.Map(api);
         // Any other /api path: a JSON 404 (behind the session policy, so it reveals nothing to the logged-out).
         api.Map("/{**rest}", () => ApiJson.Error(404, "no such endpoint"));
     }

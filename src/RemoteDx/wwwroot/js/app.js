@@ -1,4 +1,4 @@
-// Boot, session and hash routing (#/login, #/worklist, #/study/<StudyInstanceUID>). Patient identifiers never go
+// Boot, session and hash routing (#/login, #/worklist, #/study/<StudyInstanceUID>, #/admin/<section>). Patient identifiers never go
 // into the URL: studies are addressed by UID only. The worklist and study views (and the image viewer behind the
 // study view) are imported when their route is first shown, the event stream's module after sign-in, so the sign-in
 // screen downloads none of them.
@@ -12,7 +12,10 @@ const BANNER_KEY = 'rdx.banner.collapsed';
 const views = {
   worklist: () => import('./worklist.js').then((m) => m.worklistView),
   study: () => import('./study.js').then((m) => m.studyView),
+  admin: () => import('./admin.js').then((m) => m.adminView),
 };
+// #/admin/<section>: the admin screens (the server refuses their API to other roles; the page then says so).
+const ADMIN_SECTIONS = ['users', 'audit', 'jobs', 'deliveries', 'quarantine'];
 let routeSeq = 0;
 let eventsSeq = 0;
 
@@ -67,6 +70,7 @@ function showChrome(signedIn) {
   $('#logout').hidden = !signedIn;
   $('#disclaimer').hidden = !signedIn;
   $('#live').hidden = !signedIn;
+  $('#admin-link').hidden = !signedIn || app.session?.role !== 'admin';
   const who = $('#who');
   who.hidden = !signedIn;
   if (signedIn) replace(who, app.session.username, ' · ', t(`role.${app.session.role}`));
@@ -123,9 +127,14 @@ function route() {
     return;
   }
   const study = /^#\/study\/(.+)$/.exec(hash);
+  const admin = /^#\/admin(?:\/(\w+))?$/.exec(hash);
   let show;
   if (study && UID.test(study[1]) && study[1].length <= 64) {
     show = views.study().then((view) => () => view(app, study[1]));
+  } else if (admin) {
+    const section = ADMIN_SECTIONS.includes(admin[1]) ? admin[1] : 'users';
+    if (hash !== `#/admin/${section}`) history.replaceState(null, '', `#/admin/${section}`);
+    show = views.admin().then((view) => () => view(app, section));
   } else {
     if (hash !== '#/worklist') history.replaceState(null, '', '#/worklist');
     show = views.worklist().then((view) => () => view(app));
