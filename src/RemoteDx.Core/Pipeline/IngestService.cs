@@ -53,9 +53,10 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver,
 
     /// <summary>Data sets go to the archive's temp folder (its file system, so keeping one is a rename), behind our
     /// File Meta Information with the calling AE as Source AE (DESIGN.md archive layout). The free-space reserve is
-    /// checked again while a data set streams, so a large one cannot fill the disk before it is refused (A700).</summary>
+    /// checked again while a data set streams, so a large one cannot fill the disk before it is refused (A700). In full
+    /// durability the file's writeback starts while it streams, so the sync before 0000 waits only for its tail.</summary>
     public StoreDestination PrepareStore(AssociationInfo association, StoreCommand command) =>
-        new(_archive.TempDirectory, WritePart10Header: true, CheckSpace: _checkSpace);
+        new(_archive.TempDirectory, WritePart10Header: true, CheckSpace: _checkSpace, StartWriteback: _committer.Durability == ArchiveDurability.Full);
 
     public async ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct)
     {
