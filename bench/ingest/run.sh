@@ -6,7 +6,8 @@
 # (writes files, no fsync) and Orthanc (Debian defaults, storage in WORKDIR). Scenarios: (a) 40 DX 2048x2048 in one
 # association, (b) 200 CT 512x512 in one association, (c) the CT set over 4 parallel associations. "disk" is
 # disk_limit.py: write + fdatasync + folder fsync of the same file sizes in the same folder (1 or 4 writers).
-# Runs are interleaved (round k: every receiver, every scenario), RUNS=2 rounds by default; the faster run is reported.
+# Runs are interleaved (round k: every scenario, every receiver), RUNS=2 rounds by default; the faster run is reported.
+# RECEIVERS="full deferred" SCENARIOS="b" for a quick A/B (the table then has only the columns that ran).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-/var/tmp/rdx-ingest-bench}
@@ -75,8 +76,8 @@ send() {
 }
 
 declare -A best rss
-receivers=(full deferred storescp orthanc disk)
-scenarios=(a b c)
+read -r -a receivers <<<"${RECEIVERS:-full deferred storescp orthanc disk}"
+read -r -a scenarios <<<"${SCENARIOS:-a b c}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs" >&2
 loadstart=$(cut -d' ' -f1 /proc/loadavg)
 for ((k = 1; k <= runs; k++)); do
@@ -121,15 +122,28 @@ mbs() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.0f", n/1048576/s}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b/a}'; }
 
 echo "load average (1 min) at start $loadstart, at end $loadend; $(nproc) CPUs; best of $runs interleaved rounds"
-printf "| scenario | full img/s (MB/s) | deferred img/s (MB/s) | storescp img/s (MB/s) | Orthanc img/s (MB/s) | disk write+fsync limit img/s (MB/s) | full/storescp | deferred/storescp | full/Orthanc | full/disk | peak RSS full / deferred |\n"
-printf "|---|---|---|---|---|---|---|---|---|---|---|\n"
+col() { case $1 in full) echo "full";; deferred) echo "deferred";; storescp) echo "storescp";; orthanc) echo "Orthanc";; disk) echo "disk write+fsync limit";; esac; }
+has() { [[ " ${receivers[*]} " == *" $1 "* ]]; }
+header="| scenario |"; sep="|---|"
+for r in "${receivers[@]}"; do header+=" $(col $r) img/s (MB/s) |"; sep+="---|"; done
+pairs=()
+has full && has storescp && pairs+=("full storescp")
+has deferred && has storescp && pairs+=("deferred storescp")
+has full && has orthanc && pairs+=("full orthanc")
+has deferred && has orthanc && pairs+=("deferred orthanc")
+has full && has disk && pairs+=("full disk")
+has full && has deferred && pairs+=("deferred full")
+for p in "${pairs[@]}"; do set -- $p; header+=" $1/$2 |"; sep+="---|"; done
+has full && { header+=" peak RSS full |"; sep+="---|"; }
+has deferred && { header+=" peak RSS deferred |"; sep+="---|"; }
+echo "$header"; echo "$sep"
 for s in "${scenarios[@]}"; do
   row="| $(name $s) |"
   for r in "${receivers[@]}"; do
     t=${best[$r$s]}; row+=" $(rate ${nfiles[$s]} $t) ($(mbs ${nbytes[$s]} $t)) |"
   done
-  row+=" $(ratio ${best[full$s]} ${best[storescp$s]}) | $(ratio ${best[deferred$s]} ${best[storescp$s]}) |"
-  row+=" $(ratio ${best[full$s]} ${best[orthanc$s]}) | $(ratio ${best[full$s]} ${best[disk$s]}) |"
-  row+=" $((rss[full$s] / 1024)) / $((rss[deferred$s] / 1024)) MB |"
+  for p in "${pairs[@]}"; do set -- $p; row+=" $(ratio ${best[$1$s]} ${best[$2$s]}) |"; done
+  has full && row+=" $((rss[full$s] / 1024)) MB |"
+  has deferred && row+=" $((rss[deferred$s] / 1024)) MB |"
   echo "$row"
 done

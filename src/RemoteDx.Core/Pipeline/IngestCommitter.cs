@@ -33,7 +33,7 @@ public sealed partial class IngestCommitter : IAsyncDisposable
     private HashSet<string> _unsyncedFiles = new(StringComparer.Ordinal);
     private HashSet<string> _unsyncedFolders = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _flusher = Task.CompletedTask;
+    private readonly TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     public IngestCommitter(DicomArchive archive, IIngestStore store, ArchiveDurability durability = ArchiveDurability.Full,
@@ -53,7 +53,11 @@ public sealed partial class IngestCommitter : IAsyncDisposable
         _loop = Task.Run(LoopAsync);
         if (durability == ArchiveDurability.Deferred)
         {
-            _flusher = Task.Run(FlushLoopAsync);
+            new Thread(FlushLoop) { IsBackground = true, Name = "deferred-flush" }.Start();
+        }
+        else
+        {
+            _flushed.SetResult();
         }
     }
 
@@ -188,36 +192,38 @@ public sealed partial class IngestCommitter : IAsyncDisposable
         }
     }
 
-    private async Task FlushLoopAsync()
+    /// <summary>The flusher's own thread: its syncs block for as long as the disk takes, which on the thread pool would
+    /// starve the associations' continuations on a small machine.</summary>
+    private void FlushLoop()
     {
-        using var timer = new PeriodicTimer(DeferredFlush);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            while (!_stop.Token.WaitHandle.WaitOne(DeferredFlush))
             {
-                await FlushAsync().ConfigureAwait(false);
+                Flush();
             }
+            // Shutting down: what was acknowledged is made durable before the process exits.
+            Flush();
+            _flushed.TrySetResult();
         }
-        catch (OperationCanceledException)
+        catch (Exception ex)
         {
+            _flushed.TrySetException(ex);
         }
     }
 
     /// <summary>Deferred mode: makes everything acknowledged so far durable. Files and folders first (the bulk while
     /// batches go on committing), then, with commits held back, what arrived meanwhile and the index; so an index row is
-    /// never durable before its file. A no-op in full mode.</summary>
-    public async Task FlushAsync()
+    /// never durable before its file.</summary>
+    private void Flush()
     {
-        if (Durability != ArchiveDurability.Deferred)
-        {
-            return;
-        }
         SyncUnsynced();
-        await _gate.WaitAsync().ConfigureAwait(false);
+        _gate.Wait();
         try
         {
             SyncUnsynced();
-            await _store.SyncAsync().ConfigureAwait(false);
+            // The flusher's own thread may block on the store's task: no caller's context to deadlock on.
+            _store.SyncAsync().GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -269,7 +275,7 @@ public sealed partial class IngestCommitter : IAsyncDisposable
         }
     }
 
-    /// <summary>Finishes the instances queued, then (deferred mode) syncs everything.</summary>
+    /// <summary>Finishes the instances queued, then (deferred mode) syncs everything on the flusher's thread.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -279,8 +285,7 @@ public sealed partial class IngestCommitter : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _flusher.ConfigureAwait(false);
-        await FlushAsync().ConfigureAwait(false);
+        await _flushed.Task.ConfigureAwait(false);
         _stop.Dispose();
     }
 
