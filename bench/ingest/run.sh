@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Ingest benchmark: how fast each receiver takes C-STOREs from DCMTK's storescu on loopback.
+# Ingest benchmark: how fast each receiver takes C-STOREs from DCMTK's storescu on loopback, beside the disk's own limit.
 #   bench/ingest/run.sh [WORKDIR]      (default /var/tmp/rdx-ingest-bench; corpus kept, receiver data removed)
-# Receivers, each started fresh for every run: RemoteDx (`remotedx serve`, Release; archive + SQLite on WORKDIR's
-# disk, fsync before every 0000), DCMTK storescp (writes files, no fsync) and Orthanc (Debian defaults, storage in
-# WORKDIR). Scenarios: (a) 40 DX 2048x2048 in one association, (b) 200 CT 512x512 in one association, (c) the CT
-# set over 4 parallel associations. Each scenario runs twice per receiver; the faster run is reported.
+# Receivers, each started fresh for every run: RemoteDx (`remotedx serve`, Release; archive + SQLite on WORKDIR's disk)
+# with RemoteDx:Archive:Durability=full (synced before every 0000) and =deferred (0000 once in the OS), DCMTK storescp
+# (writes files, no fsync) and Orthanc (Debian defaults, storage in WORKDIR). Scenarios: (a) 40 DX 2048x2048 in one
+# association, (b) 200 CT 512x512 in one association, (c) the CT set over 4 parallel associations. "disk" is
+# disk_limit.py: write + fdatasync + folder fsync of the same file sizes in the same folder (1 or 4 writers).
+# Runs are interleaved (round k: every scenario, every receiver), RUNS=2 rounds by default; the faster run is reported.
+# RECEIVERS="full deferred" SCENARIOS="b" for a quick A/B (the table then has only the columns that ran).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${1:-/var/tmp/rdx-ingest-bench}
@@ -26,13 +29,15 @@ now() { date +%s.%N; }
 wait_http() { for _ in $(seq 1 300); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
 
 pid=""; port=""; aet=""; rundir=""; count_cmd=""
-start_remotedx() {
+start_rdx() {
   local http; port=$(freeport); http=$(freeport); aet=REMOTEDX
-  "$rdx" serve --data "$rundir/data" --dicom-port "$port" --http-url "http://127.0.0.1:$http" >"$rundir/log" 2>&1 &
+  RemoteDx__Archive__Durability=$1 "$rdx" serve --data "$rundir/data" --dicom-port "$port" --http-url "http://127.0.0.1:$http" >"$rundir/log" 2>&1 &
   pid=$!
   wait_http "http://127.0.0.1:$http/healthz"
   count_cmd="find $rundir/data/archive -name '*.dcm' | wc -l"
 }
+start_full() { start_rdx full; }
+start_deferred() { start_rdx deferred; }
 start_storescp() {
   port=$(freeport); aet=STORESCP; mkdir -p "$rundir/out"
   # --fork: one process per association, so parallel associations are served in parallel.
@@ -71,31 +76,40 @@ send() {
 }
 
 declare -A best rss
-receivers=(remotedx storescp orthanc)
-scenarios=(a b c)
-for r in "${receivers[@]}"; do
+read -r -a receivers <<<"${RECEIVERS:-full deferred storescp orthanc disk}"
+read -r -a scenarios <<<"${SCENARIOS:-a b c}"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs" >&2
+loadstart=$(cut -d' ' -f1 /proc/loadavg)
+for ((k = 1; k <= runs; k++)); do
   for s in "${scenarios[@]}"; do
-    for ((k = 1; k <= runs; k++)); do
+    for r in "${receivers[@]}"; do
       rundir="$work/run-$r-$s-$k"; rm -rf "$rundir"; mkdir -p "$rundir"
-      sync; "start_$r"
       case $s in
-        a) secs=$(send 1 "${dx[@]}"); expect=${#dx[@]} ;;
-        b) secs=$(send 1 "${ct[@]}"); expect=${#ct[@]} ;;
-        c) secs=$(send 4 "${ct[@]}"); expect=${#ct[@]} ;;
+        a) set_files=("${dx[@]}"); par=1 ;;
+        b) set_files=("${ct[@]}"); par=1 ;;
+        c) set_files=("${ct[@]}"); par=4 ;;
       esac
-      got=$(eval "$count_cmd")
-      if [ "$r" = remotedx ]; then
-        hwm=$(awk '/VmHWM/{print $2}' /proc/$pid/status)
-        [ -z "${rss[$s]:-}" ] || [ "$hwm" -gt "${rss[$s]}" ] && rss[$s]=$hwm
+      sync
+      if [ "$r" = disk ]; then
+        secs=$("$py" "$root/bench/ingest/disk_limit.py" "$rundir/files" "$par" "${set_files[@]}")
+      else
+        "start_$r"
+        secs=$(send "$par" "${set_files[@]}")
+        got=$(eval "$count_cmd")
+        if [ "$r" = full ] || [ "$r" = deferred ]; then
+          hwm=$(awk '/VmHWM/{print $2}' /proc/$pid/status)
+          if [ -z "${rss[$r$s]:-}" ] || [ "$hwm" -gt "${rss[$r$s]}" ]; then rss[$r$s]=$hwm; fi
+        fi
+        kill "$pid"; wait "$pid" 2>/dev/null || true
+        [ "$got" = "${#set_files[@]}" ] || { echo "$r/$s run $k: receiver holds $got of ${#set_files[@]} instances" >&2; exit 1; }
       fi
-      kill "$pid"; wait "$pid" 2>/dev/null || true
-      [ "$got" = "$expect" ] || { echo "$r/$s run $k: receiver holds $got of $expect instances" >&2; exit 1; }
       echo "$r $s run $k: ${secs}s" >&2
       if [ -z "${best[$r$s]:-}" ] || awk -v a="$secs" -v b="${best[$r$s]}" 'BEGIN{exit !(a<b)}'; then best[$r$s]=$secs; fi
       rm -rf "$rundir"
     done
   done
 done
+loadend=$(cut -d' ' -f1 /proc/loadavg)
 
 bytes() { du -cb "$@" | tail -1 | cut -f1; }
 declare -A nfiles nbytes
@@ -107,13 +121,29 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.1f", n/s}'; }
 mbs() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.0f", n/1048576/s}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b/a}'; }
 
-printf "| scenario | RemoteDx img/s (MB/s) | storescp img/s (MB/s) | Orthanc img/s (MB/s) | RemoteDx/storescp | RemoteDx/Orthanc | RemoteDx peak RSS |\n"
-printf "|---|---|---|---|---|---|---|\n"
+echo "load average (1 min) at start $loadstart, at end $loadend; $(nproc) CPUs; best of $runs interleaved rounds"
+col() { case $1 in full) echo "full";; deferred) echo "deferred";; storescp) echo "storescp";; orthanc) echo "Orthanc";; disk) echo "disk write+fsync limit";; esac; }
+has() { [[ " ${receivers[*]} " == *" $1 "* ]]; }
+header="| scenario |"; sep="|---|"
+for r in "${receivers[@]}"; do header+=" $(col $r) img/s (MB/s) |"; sep+="---|"; done
+pairs=()
+has full && has storescp && pairs+=("full storescp")
+has deferred && has storescp && pairs+=("deferred storescp")
+has full && has orthanc && pairs+=("full orthanc")
+has deferred && has orthanc && pairs+=("deferred orthanc")
+has full && has disk && pairs+=("full disk")
+has full && has deferred && pairs+=("deferred full")
+for p in "${pairs[@]}"; do set -- $p; header+=" $1/$2 |"; sep+="---|"; done
+has full && { header+=" peak RSS full |"; sep+="---|"; }
+has deferred && { header+=" peak RSS deferred |"; sep+="---|"; }
+echo "$header"; echo "$sep"
 for s in "${scenarios[@]}"; do
   row="| $(name $s) |"
   for r in "${receivers[@]}"; do
     t=${best[$r$s]}; row+=" $(rate ${nfiles[$s]} $t) ($(mbs ${nbytes[$s]} $t)) |"
   done
-  row+=" $(ratio ${best[remotedx$s]} ${best[storescp$s]}) | $(ratio ${best[remotedx$s]} ${best[orthanc$s]}) | $((rss[$s] / 1024)) MB |"
+  for p in "${pairs[@]}"; do set -- $p; row+=" $(ratio ${best[$1$s]} ${best[$2$s]}) |"; done
+  has full && row+=" $((rss[full$s] / 1024)) MB |"
+  has deferred && row+=" $((rss[deferred$s] / 1024)) MB |"
   echo "$row"
 done

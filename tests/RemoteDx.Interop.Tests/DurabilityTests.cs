@@ -11,9 +11,13 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => TempDirectory.TryDelete(_root);
 
-    [Fact]
-    public async Task An_acknowledged_instance_survives_kill_9()
+    // Both durability modes: kill -9 keeps the page cache, so even deferred (acknowledged once in the OS) loses nothing.
+    [Theory]
+    [InlineData("full")]
+    [InlineData("deferred")]
+    public async Task An_acknowledged_instance_survives_kill_9(string durability)
     {
+        var env = new Dictionary<string, string> { ["RemoteDx__Archive__Durability"] = durability };
         var source = Tool.PydicomTestFile("CT_small.dcm");
         var files = Path.Combine(_root, "files");
         Directory.CreateDirectory(files);
@@ -25,7 +29,7 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
         }
         var data = Path.Combine(_root, "data");
 
-        var serve = await RemoteDxServe.StartAsync(data);
+        var serve = await RemoteDxServe.StartAsync(data, env);
         var killedAfter = 0;
         ChildProcess send;
         await using (serve)
@@ -58,7 +62,8 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
         Assert.True(ok.Count >= 20);
 
         // Restart on the same data: it must come up, and every acknowledged instance must be there.
-        await using var restarted = await RemoteDxServe.StartAsync(data);
+        await using var restarted = await RemoteDxServe.StartAsync(data, env);
+        Assert.Contains($"archive durability: {durability}", restarted.Output, StringComparison.Ordinal);
         var missing = new List<string>();
         foreach (var path in ok)
         {

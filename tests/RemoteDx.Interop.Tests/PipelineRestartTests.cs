@@ -13,8 +13,11 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => TempDirectory.TryDelete(_root);
 
-    [Fact]
-    public async Task After_kill_9_during_a_storescu_send_every_acknowledged_instance_is_archived_indexed_and_scored_and_no_review_is_lost()
+    // Both durability modes: kill -9 keeps the page cache, so even deferred (acknowledged once in the OS) loses nothing.
+    [Theory]
+    [InlineData("full")]
+    [InlineData("deferred")]
+    public async Task After_kill_9_during_a_storescu_send_every_acknowledged_instance_is_archived_indexed_and_scored_and_no_review_is_lost(string durability)
     {
         var storescu = Tool.Require("storescu");
         var data = Path.Combine(_root, "data");
@@ -32,7 +35,7 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
         // Scoring runs before and after the crash with the same test model, so a job finished before the kill and one
         // finished after the restart both leave the model's findings.
         var models = Path.GetDirectoryName(TestModels.Make(Path.Combine(_root, "models")))!;
-        var env = new Dictionary<string, string> { ["RemoteDx__Inference__ModelsDirectory"] = models };
+        var env = new Dictionary<string, string> { ["RemoteDx__Inference__ModelsDirectory"] = models, ["RemoteDx__Archive__Durability"] = durability };
         var serve = await RemoteDxServe.StartAsync(data, env);
         ChildProcess send;
         await using (serve)

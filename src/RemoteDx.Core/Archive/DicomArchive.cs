@@ -80,17 +80,24 @@ public sealed class DicomArchive
     /// ones). Throws IOException on storage errors (a failed sync included).
     /// With <paramref name="syncDirectory"/> false the caller must sync the result's folder
     /// (<see cref="IFileSync.SyncDirectory"/>) before acknowledging, so that it can overlap with the index commit;
-    /// that holds for <see cref="ArchiveOutcome.Identical"/> too, since the earlier rename may not be durable yet.</summary>
-    public ArchiveResult Keep(ReceivedInstance received, bool syncDirectory = true)
+    /// that holds for <see cref="ArchiveOutcome.Identical"/> too, since the earlier rename may not be durable yet.
+    /// With <paramref name="syncFile"/> false (deferred durability) a new file is renamed unsynced, and the caller syncs
+    /// it later; a file that replaces an older version is still synced first, so that a power loss can never leave the
+    /// older, acknowledged version replaced by unwritten data.</summary>
+    public ArchiveResult Keep(ReceivedInstance received, bool syncDirectory = true, bool syncFile = true)
     {
         ArgumentNullException.ThrowIfNull(received);
         var (receivedPath, study, series, sop) = (received.Path, received.StudyInstanceUid, received.SeriesInstanceUid, received.SopInstanceUid);
         var finalPath = PathFor(study, series, sop);
         var dir = Path.GetDirectoryName(finalPath)!;
         DurableFile.CreateDirectoryDurably(dir, FileSync);
-        FileSync.SyncFile(receivedPath);
+        var exists = File.Exists(finalPath);
+        if (syncFile || exists)
+        {
+            FileSync.SyncFile(receivedPath);
+        }
         var outcome = ArchiveOutcome.Stored;
-        if (File.Exists(finalPath))
+        if (exists)
         {
             if (SameDataset(finalPath, receivedPath, received.DatasetOffset))
             {

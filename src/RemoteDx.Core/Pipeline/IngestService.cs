@@ -9,17 +9,18 @@ using RemoteDx.Dicom.Network;
 namespace RemoteDx.Core.Pipeline;
 
 /// <summary>The ingest use case, the network layer's one store handler: each data set is received behind our Part 10
-/// header in the archive's temp folder, archived durably (temp file fsync, rename, directory fsync), indexed with its
-/// scoring job in one store commit, and only then answered 0000. Before the archive is touched the instance's study,
+/// header in the archive's temp folder, archived (temp file sync, rename, directory sync) and indexed with its scoring
+/// job by the <see cref="IngestCommitter"/>, which shares those syncs between concurrent associations, and only then
+/// answered 0000 (in deferred durability once both are in the OS, the syncs following within the flush interval). Before the archive is touched the instance's study,
 /// series and SOP Instance UID are claimed for the association's clinic (DESIGN.md "Between clinics"); another
 /// clinic's are refused with 0124. Every association, accepted or not, is audited.
 /// Exceptions are left to the network layer's status boundary; only domain outcomes (A900) are answered here.</summary>
-public sealed partial class IngestService : IStoreHandler, IAssociationObserver
+public sealed partial class IngestService : IStoreHandler, IAssociationObserver, IAsyncDisposable
 {
     private readonly DicomArchive _archive;
     private readonly IIngestStore _store;
     private readonly IIngestSignals _signals;
-    private readonly DirectorySyncBatcher _directorySync;
+    private readonly IngestCommitter _committer;
     private readonly ILogger _log;
     private readonly Action _checkSpace;
     private readonly AuditSpool? _auditSpool;
@@ -27,7 +28,10 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
 
     /// <param name="auditSpool">Where association audit records wait while the store cannot take them (null: they are
     /// only logged as lost).</param>
-    public IngestService(DicomArchive archive, IIngestStore store, IIngestSignals signals, ILogger? logger = null, AuditSpool? auditSpool = null)
+    /// <param name="durability">When 0000 may be sent (DESIGN.md "Durability modes").</param>
+    /// <param name="deferredFlush">Deferred durability: the longest the syncs of an acknowledged instance wait.</param>
+    public IngestService(DicomArchive archive, IIngestStore store, IIngestSignals signals, ILogger? logger = null, AuditSpool? auditSpool = null,
+        ArchiveDurability durability = ArchiveDurability.Full, TimeSpan? deferredFlush = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(store);
@@ -35,8 +39,8 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
         _archive = archive;
         _store = store;
         _signals = signals;
-        _directorySync = new DirectorySyncBatcher(archive.FileSync);
         _log = logger ?? NullLogger.Instance;
+        _committer = new IngestCommitter(archive, store, durability, deferredFlush, _log);
         _auditSpool = auditSpool;
         _checkSpace = () =>
         {
@@ -49,9 +53,10 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
 
     /// <summary>Data sets go to the archive's temp folder (its file system, so keeping one is a rename), behind our
     /// File Meta Information with the calling AE as Source AE (DESIGN.md archive layout). The free-space reserve is
-    /// checked again while a data set streams, so a large one cannot fill the disk before it is refused (A700).</summary>
+    /// checked again while a data set streams, so a large one cannot fill the disk before it is refused (A700). In full
+    /// durability the file's writeback starts while it streams, so the sync before 0000 waits only for its tail.</summary>
     public StoreDestination PrepareStore(AssociationInfo association, StoreCommand command) =>
-        new(_archive.TempDirectory, WritePart10Header: true, CheckSpace: _checkSpace);
+        new(_archive.TempDirectory, WritePart10Header: true, CheckSpace: _checkSpace, StartWriteback: _committer.Durability == ArchiveDurability.Full);
 
     public async ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct)
     {
@@ -79,13 +84,9 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
             LogOwnershipConflict(association.Id, association.CallingAE, decision.ToString());
             return refused;
         }
-        var result = _archive.Keep(received, syncDirectory: false);
-        // The rename is durable once its folder is synced; that overlaps with the index commit (group commit), and
-        // 0000 goes out only after both. An identical re-send syncs too: the first rename may not be durable yet.
-        var dirSync = _directorySync.SyncAsync(Path.GetDirectoryName(result.Path)!);
-        var commit = StoreFaults.GuardAsync(() => _store.RecordInstanceAsync(
-            new IngestRecord(result, association.CallingAE, association.Id, DateTimeOffset.UtcNow, clinic), ct));
-        await Task.WhenAll(dirSync, commit).ConfigureAwait(false);
+        // An identical re-send is synced too: the first rename may not be durable yet.
+        var result = await _committer.KeepAsync(received,
+            r => new IngestRecord(r, association.CallingAE, association.Id, DateTimeOffset.UtcNow, clinic)).ConfigureAwait(false);
         _signals.JobQueued();
         LogStored(association.Id, result.Outcome.ToString(), result.Size);
         return DimseStatus.Success;
@@ -120,6 +121,12 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver
         _ = write.ContinueWith(t => _auditWrites.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
+
+    public ArchiveDurability Durability => _committer.Durability;
+
+    /// <summary>Finishes the instances being committed and, in deferred durability, syncs what was acknowledged
+    /// (shutdown, after the listener stopped).</summary>
+    public ValueTask DisposeAsync() => _committer.DisposeAsync();
 
     /// <summary>Waits for the audit writes still in flight (shutdown, after the listener stopped).</summary>
     public Task FlushAuditsAsync() => Task.WhenAll(_auditWrites.Keys);

@@ -41,6 +41,10 @@ public interface IIngestStore : IAsyncDisposable
     /// when the task completes.</summary>
     Task RecordInstanceAsync(IngestRecord record, CancellationToken ct = default);
 
+    /// <summary>Deferred durability (<see cref="TriageStoreOptions.DeferredSync"/>): makes every commit so far survive a
+    /// power loss. Commits are durable when they complete otherwise, so this does nothing.</summary>
+    Task SyncAsync(CancellationToken ct = default) => Task.CompletedTask;
+
     Task RecordAssociationAsync(AssociationAudit audit, CancellationToken ct = default);
 
     Task<IReadOnlyList<PendingJob>> UnfinishedJobsAsync(CancellationToken ct = default);

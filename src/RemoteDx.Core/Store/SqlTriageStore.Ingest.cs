@@ -104,6 +104,8 @@ public abstract partial class SqlTriageStore
     private static string StudyDay(string? studyDate, DateTimeOffset received) =>
         studyDate is { Length: 8 } d && d.All(char.IsAsciiDigit) ? d : received.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
+    public virtual Task SyncAsync(CancellationToken ct = default) => Task.CompletedTask;
+
     public Task RecordAssociationAsync(AssociationAudit audit, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
         await ExecAsync(conn, tx, """
             INSERT INTO associations (id, calling_ae, called_ae, peer, tls, instances, bytes, statuses, outcome, started_at, duration_ms)

@@ -12,6 +12,7 @@ namespace RemoteDx.Core.Store;
 public sealed class SqliteTriageStore : SqlTriageStore
 {
     private readonly string _connectionString;
+    private readonly string _databasePath;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private readonly int _maxBatch;
@@ -27,6 +28,7 @@ public sealed class SqliteTriageStore : SqlTriageStore
         }.ToString();
         DatabaseDirectory = Path.GetDirectoryName(Path.GetFullPath(databasePath));
         _maxBatch = maxBatch;
+        _databasePath = databasePath;
         _writer = Task.Run(WriterLoopAsync);
     }
 
@@ -156,8 +158,33 @@ public sealed class SqliteTriageStore : SqlTriageStore
     {
         var conn = new SqliteConnection(_connectionString);
         await conn.OpenAsync(ct).ConfigureAwait(false);
-        await ExecAsync(conn, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000", ct).ConfigureAwait(false);
+        // Deferred durability: a commit is in the WAL (the OS) when it returns; SyncAsync's checkpoint syncs the WAL, then
+        // the database. No automatic checkpoint, which would make commits durable before the archive files they name.
+        var sync = Options.DeferredSync ? "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0" : "PRAGMA synchronous=FULL";
+        await ExecAsync(conn, null, $"PRAGMA journal_mode=WAL; {sync}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000", ct).ConfigureAwait(false);
         return conn;
+    }
+
+    /// <summary>Deferred durability: a passive checkpoint, which with synchronous=NORMAL syncs the WAL before copying it
+    /// and the database after (https://sqlite.org/pragma.html#pragma_synchronous).</summary>
+    public override async Task SyncAsync(CancellationToken ct = default)
+    {
+        if (!Options.DeferredSync)
+        {
+            return;
+        }
+        await using var conn = await OpenSqliteAsync(ct).ConfigureAwait(false);
+        await ExecAsync(conn, null, "PRAGMA wal_checkpoint(PASSIVE)", ct).ConfigureAwait(false);
+        // A checkpoint that a reader keeps from copying anything skips its WAL sync: sync the WAL itself too.
+        try
+        {
+            using var wal = File.OpenHandle(_databasePath + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            RandomAccess.FlushToDisk(wal);
+        }
+        catch (FileNotFoundException)
+        {
+            // No WAL (nothing written since the last connection closed).
+        }
     }
 
     public override async ValueTask DisposeAsync()

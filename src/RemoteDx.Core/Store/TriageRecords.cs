@@ -188,4 +188,9 @@ public sealed record TriageStoreOptions
 {
     /// <summary>Queue an outbox message when a study first becomes STAT (only when a webhook is configured).</summary>
     public bool QueueStatNotifications { get; init; }
+
+    /// <summary>Deferred durability (RemoteDx:Archive:Durability): SQLite commits reach the OS but are synced only by
+    /// <see cref="IIngestStore.SyncAsync"/> (WAL with synchronous=NORMAL, no automatic checkpoint). PostgreSQL commits
+    /// stay synchronous.</summary>
+    public bool DeferredSync { get; init; }
 }

@@ -12,6 +12,8 @@ internal sealed class StoreOperation : IScpOperation
     private readonly StoreCommand? _store;
     private Action? _checkSpace;
     private long _sinceSpaceCheck;
+    private bool _startWriteback;
+    private long _writtenBack;
     private FileStream? _file;
     private string? _path;
     private long _offset;
@@ -38,6 +40,7 @@ internal sealed class StoreOperation : IScpOperation
             op._path = Path.Combine(destination.TempDirectory, $"rdx-{service.Association.Id}-{store.MessageId}-{Guid.NewGuid():N}.tmp");
             op._file = new FileStream(op._path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             op._checkSpace = destination.CheckSpace;
+            op._startWriteback = destination.StartWriteback;
             if (destination.WritePart10Header)
             {
                 var header = Part10Header.Encode(store.SopClassUid, store.SopInstanceUid, store.TransferSyntax, service.Association.CallingAE);
@@ -90,6 +93,14 @@ internal sealed class StoreOperation : IScpOperation
             // Buffered and synchronous: page-cache writes are fast, and per-fragment async file writes cost a
             // thread-pool hop each (thousands per large instance).
             _file.Write(fragment);
+            if (_startWriteback && _offset + _length - _writtenBack >= EarlyWriteback.Interval)
+            {
+                // Hand the buffered bytes to the OS and let it start writing them to disk while the rest arrives.
+                var end = _offset + _length;
+                _file.Flush();
+                EarlyWriteback.Start(_file.SafeFileHandle, _writtenBack, end - _writtenBack);
+                _writtenBack = end;
+            }
         }
         catch (IOException ex)
         {

@@ -44,8 +44,17 @@ public sealed partial class DicomListenerService(
         var data = Path.GetFullPath(o.DataDirectory);
         var archive = new DicomArchive(data, o.Dicom.FreeSpaceReserveMB * 1024 * 1024);
         var spool = new AuditSpool(data);
-        var ingest = new IngestService(archive, _store, new Signals(jobs, metrics), _log, spool);
+        var ingest = new IngestService(archive, _store, new Signals(jobs, metrics), _log, spool, o.Archive.Mode,
+            TimeSpan.FromMilliseconds(o.Archive.DeferredFlushMilliseconds));
         _ingest = ingest;
+        if (ingest.Durability == ArchiveDurability.Deferred)
+        {
+            LogDeferredDurability(o.Archive.DeferredFlushMilliseconds);
+        }
+        else
+        {
+            LogFullDurability();
+        }
         // Probed once before the first association, then every few seconds (rejects associations while unhealthy).
         var monitor = new HealthMonitor(_store, archive, spool, health, loggers.CreateLogger("RemoteDx.Health"),
             (o.Database.FreeSpaceReserveMB ?? o.Dicom.FreeSpaceReserveMB) * 1024 * 1024);
@@ -125,6 +134,8 @@ public sealed partial class DicomListenerService(
         if (_ingest is { } ingest)
         {
             await ingest.FlushAuditsAsync().ConfigureAwait(false);
+            // Deferred durability: what was acknowledged is synced before the process exits.
+            await ingest.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -176,11 +187,18 @@ public sealed partial class DicomListenerService(
         if (_ingest is { } ingest)
         {
             await ingest.FlushAuditsAsync().ConfigureAwait(false);
+            await ingest.DisposeAsync().ConfigureAwait(false);
         }
         _abortDrain.Dispose();
         _stopMonitor.Dispose();
         // The store belongs to the service container, which disposes it after this service.
     }
+
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Information, Message = "archive durability: full (0000 once file, folder entry and index row are synced to disk; syncs shared by concurrent associations)")]
+    private partial void LogFullDurability();
+
+    [LoggerMessage(EventId = 1116, Level = LogLevel.Warning, Message = "archive durability: deferred (0000 once data and index row are in the OS, synced every {FlushMilliseconds} ms: a power loss may lose instances acknowledged in that last window)")]
+    private partial void LogDeferredDurability(int flushMilliseconds);
 
     [LoggerMessage(EventId = 1107, Level = LogLevel.Information, Message = "DICOM listener drained ({Aborted} associations aborted at the deadline)")]
     private partial void LogDrained(int aborted);

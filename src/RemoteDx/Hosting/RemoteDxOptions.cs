@@ -15,6 +15,8 @@ public sealed class RemoteDxOptions
 
     public DatabaseOptions Database { get; set; } = new();
 
+    public ArchiveOptions Archive { get; set; } = new();
+
     public ScoringOptions Scoring { get; set; } = new();
 
     public WorklistOptions Worklist { get; set; } = new();
@@ -46,6 +48,7 @@ public sealed class RemoteDxOptions
         {
             errors.Add("RemoteDx:Database:FreeSpaceReserveMB must not be negative");
         }
+        errors.AddRange(Archive.Validate());
         if (Database.Provider is { Length: > 0 } p && p.Trim().ToLowerInvariant() is not ("sqlite" or "postgresql" or "postgres"))
         {
             errors.Add($"RemoteDx:Database:Provider '{p}' is not sqlite or postgresql");

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RemoteDx.Api;
+using RemoteDx.Core.Archive;
 using RemoteDx.Core.Store;
 
 namespace RemoteDx.Hosting;
@@ -151,7 +152,11 @@ public static class ServeCommand
             h.ServicesStopConcurrently = true;
         });
         builder.Services.AddSingleton<ITriageStore>(_ => TriageStoreFactory.Create(options.Database.Provider, options.Database.ConnectionString,
-            Path.GetFullPath(options.DataDirectory), new TriageStoreOptions { QueueStatNotifications = !string.IsNullOrEmpty(options.Notifications.WebhookUrl) }));
+            Path.GetFullPath(options.DataDirectory), new TriageStoreOptions
+            {
+                QueueStatNotifications = !string.IsNullOrEmpty(options.Notifications.WebhookUrl),
+                DeferredSync = options.Archive.Mode == ArchiveDurability.Deferred,
+            }));
         builder.Services.AddSingleton<IIngestStore>(sp => sp.GetRequiredService<ITriageStore>());
         builder.Services.AddSingleton<JobSignal>();
         builder.Services.AddSingleton<PipelineMetrics>();

@@ -18,7 +18,7 @@ public sealed class IngestHarness : IAsyncDisposable
     public const string DigitalXRay = "1.2.840.10008.5.1.4.1.1.1.1";
     public const string SecondaryCapture = "1.2.840.10008.5.1.4.1.1.7";
 
-    private IngestHarness(string root, SqliteTriageStore sqlite, long reserveBytes)
+    private IngestHarness(string root, SqliteTriageStore sqlite, long reserveBytes, ArchiveDurability durability, TimeSpan? deferredFlush)
     {
         Root = root;
         Sqlite = sqlite;
@@ -26,7 +26,7 @@ public sealed class IngestHarness : IAsyncDisposable
         Store = new RecordingIngestStore(sqlite, Log);
         Archive = new DicomArchive(Path.Combine(root, "data"), reserveBytes, Sync);
         Signals = new CountingSignals();
-        Ingest = new IngestService(Archive, Store, Signals);
+        Ingest = new IngestService(Archive, Store, Signals, durability: durability, deferredFlush: deferredFlush);
         Server = new DicomServer(new DicomServerOptions { Port = 0, TlsPort = null, BindAddress = IPAddress.Loopback }, Ingest, Ingest);
     }
 
@@ -48,12 +48,14 @@ public sealed class IngestHarness : IAsyncDisposable
 
     public DicomServer Server { get; }
 
-    public static async Task<IngestHarness> StartAsync(long reserveBytes = 0)
+    public static async Task<IngestHarness> StartAsync(long reserveBytes = 0, ArchiveDurability durability = ArchiveDurability.Full,
+        TimeSpan? deferredFlush = null)
     {
         var root = TempDirectory.ForTestRun();
-        var sqlite = new SqliteTriageStore(Path.Combine(root, "remotedx.db"));
+        var sqlite = new SqliteTriageStore(Path.Combine(root, "remotedx.db"),
+            new TriageStoreOptions { DeferredSync = durability == ArchiveDurability.Deferred });
         await sqlite.MigrateAsync();
-        var harness = new IngestHarness(root, sqlite, reserveBytes);
+        var harness = new IngestHarness(root, sqlite, reserveBytes, durability, deferredFlush);
         await harness.Server.StartAsync();
         return harness;
     }
@@ -106,6 +108,7 @@ public sealed class IngestHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
+        await Ingest.DisposeAsync();
         await Sqlite.DisposeAsync();
         try
         {

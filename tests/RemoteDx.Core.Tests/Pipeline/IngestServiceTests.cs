@@ -1,3 +1,4 @@
+using RemoteDx.Core.Archive;
 using RemoteDx.Dicom;
 using RemoteDx.Dicom.IO;
 using RemoteDx.Dicom.Network;
@@ -42,6 +43,79 @@ public sealed class IngestServiceTests
         Assert.Single(await h.Store.UnfinishedJobsAsync());
         Assert.Equal(1, h.Signals.Jobs);
         Assert.Empty(Directory.EnumerateFiles(h.Archive.TempDirectory));
+    }
+
+    [Fact]
+    public async Task Concurrent_associations_share_one_folder_sync_and_each_0000_waits_for_a_sync_and_commit_after_its_rename()
+    {
+        await using var h = await IngestHarness.StartAsync();
+        // A slow folder sync: instances that arrive while it runs are covered together by the next one.
+        h.Sync.DirectoryDelay = TimeSpan.FromMilliseconds(100);
+        var study = IngestHarness.NewUid();
+        var series = IngestHarness.NewUid();
+        var files = Enumerable.Range(0, 8).Select(_ => IngestHarness.Instance(study, series)).ToList();
+
+        var statuses = await Task.WhenAll(files.Select(f => Task.Run(() => h.SendAsync(f))));
+
+        Assert.All(statuses, s => Assert.Equal(0x0000, s.Code));
+        var seriesDir = Path.GetDirectoryName(h.ArchivedPath(files[0]))!;
+        var log = h.Log.Snapshot().ToList();
+        var folderSyncs = log.Count(e => e.StartsWith($"sync-dir {seriesDir} [", StringComparison.Ordinal));
+        Assert.True(folderSyncs < files.Count, $"{folderSyncs} folder syncs for {files.Count} instances: none shared\n{h.Log}");
+        foreach (var f in files)
+        {
+            var sop = f.Dataset.GetString(Tag.SOPInstanceUID)!;
+            var response = log.IndexOf($"response {sop} 0000");
+            // The first sync of the folder that already lists the instance, and its commit, come before its 0000.
+            var covered = log.FindIndex(e => e.StartsWith($"sync-dir {seriesDir} [", StringComparison.Ordinal) && e.Contains(sop + ".dcm", StringComparison.Ordinal));
+            Assert.True(covered >= 0 && covered < response, $"{sop}: 0000 before a folder sync covered it\n{h.Log}");
+            Assert.True(log.IndexOf($"commit {sop} Stored") is var c && c >= 0 && c < response, $"{sop}: 0000 before its commit\n{h.Log}");
+        }
+        Assert.Equal(files.Count, await h.Store.CountInstancesAsync());
+    }
+
+    [Fact]
+    public async Task Deferred_durability_answers_0000_before_any_sync_then_syncs_file_then_folder_then_index()
+    {
+        // A flush interval far longer than the exchange: nothing may be synced before 0000.
+        await using var h = await IngestHarness.StartAsync(durability: ArchiveDurability.Deferred, deferredFlush: TimeSpan.FromMinutes(10));
+        var file = IngestHarness.Instance();
+        var sop = file.Dataset.GetString(Tag.SOPInstanceUID)!;
+        var path = h.ArchivedPath(file);
+        var seriesDir = Path.GetDirectoryName(path)!;
+
+        Assert.Equal(0x0000, (await h.SendAsync(file)).Code);
+
+        // In the OS already: the file is in place and the row committed (a crash of the process loses nothing).
+        Assert.True(File.Exists(path));
+        Assert.Equal(1, await h.Store.CountInstancesAsync());
+        Assert.True(h.Log.IndexOf($"commit {sop} Stored") < h.Log.IndexOf($"response {sop} 0000"));
+        Assert.False(h.Log.Any("sync-file "), "the data set was synced before 0000:\n" + h.Log);
+        Assert.False(h.Log.Any($"sync-dir {seriesDir} "), "the folder was synced before 0000:\n" + h.Log);
+
+        // The flush (every DeferredFlushMilliseconds; here forced) syncs file, folder, and only then the index.
+        await h.Ingest.DisposeAsync();
+        var fileSync = h.Log.IndexOf($"sync-file {path}");
+        var dirSync = h.Log.IndexOf($"sync-dir {seriesDir} [{sop}.dcm]");
+        var indexSync = h.Log.Snapshot().ToList().LastIndexOf("index-sync");
+        Assert.True(fileSync > h.Log.IndexOf($"response {sop} 0000"), h.Log.ToString());
+        Assert.True(fileSync < dirSync && dirSync < indexSync, "file, folder, index in that order:\n" + h.Log);
+    }
+
+    [Fact]
+    public async Task Deferred_durability_syncs_within_the_flush_interval_without_being_asked()
+    {
+        await using var h = await IngestHarness.StartAsync(durability: ArchiveDurability.Deferred, deferredFlush: TimeSpan.FromMilliseconds(50));
+        var file = IngestHarness.Instance();
+        var path = h.ArchivedPath(file);
+        Assert.Equal(0x0000, (await h.SendAsync(file)).Code);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!h.Log.Any($"sync-file {path}") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(h.Log.Any($"sync-file {path}"), h.Log.ToString());
     }
 
     [Fact]

@@ -35,6 +35,12 @@ public sealed class RecordingIngestStore(IIngestStore inner, EventLog log) : IIn
         log.Add($"commit {record.Archive.SopInstanceUid} {record.Archive.Outcome}");
     }
 
+    public async Task SyncAsync(CancellationToken ct = default)
+    {
+        await inner.SyncAsync(ct);
+        log.Add("index-sync");
+    }
+
     public async Task RecordAssociationAsync(AssociationAudit audit, CancellationToken ct = default)
     {
         if (AuditFailure is { } failure)

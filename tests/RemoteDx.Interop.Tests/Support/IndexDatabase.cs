@@ -22,6 +22,23 @@ public static class IndexDatabase
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Every indexed instance: (SOP Instance UID, archive path).</summary>
+    public static List<(string Sop, string Path)> InstancePaths(string databasePath)
+    {
+        var cs = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+        using var conn = new SqliteConnection(cs);
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT sop_instance_uid, path FROM instances";
+        using var r = cmd.ExecuteReader();
+        var result = new List<(string, string)>();
+        while (r.Read())
+        {
+            result.Add((r.GetString(0), r.GetString(1)));
+        }
+        return result;
+    }
+
     public static long Jobs(string databasePath, string sop) =>
         Count(databasePath, "SELECT count(*) FROM jobs WHERE sop_instance_uid = $sop", ("$sop", sop));
 
