@@ -86,23 +86,12 @@ public sealed class ApiClient : IDisposable
     /// <summary>POST a JSON body, with the CSRF token unless <paramref name="csrf"/> is false.</summary>
     public Task<HttpResponseMessage> PostAsync(string path, object? body = null, bool csrf = true) => SendAsync(HttpMethod.Post, path, body, csrf);
 
-    /// <summary>A state-changing request (POST, PATCH, DELETE, ...) with a JSON body and, unless <paramref name="csrf"/> is
-    /// false, the CSRF token.</summary>
+    /// <summary>A state-changing request (POST, PUT, PATCH, DELETE, ...) with a JSON body (an empty object when none is
+    /// given) and, unless <paramref name="csrf"/> is false, the CSRF token.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, bool csrf = true)
     {
         var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body ?? new { }) };
         if (csrf && CsrfToken is not null)
-        {
-            request.Headers.Add("X-CSRF-Token", CsrfToken);
-        }
-        return _http.SendAsync(request);
-    }
-
-    /// <summary>Any method (PUT, DELETE …) with an optional JSON body, with the CSRF token.</summary>
-    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (CsrfToken is not null)
         {
             request.Headers.Add("X-CSRF-Token", CsrfToken);
         }
