@@ -135,5 +135,14 @@ internal static class PostgresMigrations
             ALTER TABLE studies ADD COLUMN reviewed_seq integer NOT NULL DEFAULT 0;
             ALTER TABLE studies ADD COLUMN verified_seq integer NOT NULL DEFAULT 0;
             """),
+        // As SQLite's step 6: worklist search terms. COLLATE "C" makes the terms compare bytewise, as SQLite does, so a
+        // prefix range uses the index and both stores sort patients the same way.
+        (5, """
+            ALTER TABLE studies ADD COLUMN search_key text COLLATE "C";
+            CREATE TABLE study_search_terms (
+                term text COLLATE "C" NOT NULL, study_instance_uid text NOT NULL, PRIMARY KEY (term, study_instance_uid));
+            CREATE INDEX study_search_terms_study ON study_search_terms (study_instance_uid);
+            CREATE INDEX studies_search_key ON studies (search_key);
+            """),
     ];
 }
