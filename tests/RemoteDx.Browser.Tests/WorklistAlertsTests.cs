@@ -28,14 +28,19 @@ public sealed class WorklistAlertsTests(WorklistFixture fx)
         }
         """;
 
-    private ChromiumSession Browser(int width, int height, [CallerMemberName] string test = "")
+    /// <summary>A browser that records notifications; with <paramref name="allowNotifications"/> the permission prompt the
+    /// bell raises is answered "allow" (CDP), as a reader would.</summary>
+    private ChromiumSession Browser(int width, int height, bool allowNotifications = false, [CallerMemberName] string test = "")
     {
         var b = WorklistPage.Open(fx.BaseUrl, test, width, height);
         b.Driver.ExecuteCdpCommand("Page.addScriptToEvaluateOnNewDocument", new Dictionary<string, object?> { ["source"] = NotificationRecorder });
-        b.Driver.ExecuteCdpCommand("Browser.grantPermissions", new Dictionary<string, object?>
+        if (allowNotifications)
         {
-            ["origin"] = fx.BaseUrl.GetLeftPart(UriPartial.Authority), ["permissions"] = new[] { "notifications" },
-        });
+            b.Driver.ExecuteCdpCommand("Browser.grantPermissions", new Dictionary<string, object?>
+            {
+                ["origin"] = fx.BaseUrl.GetLeftPart(UriPartial.Authority), ["permissions"] = new[] { "notifications" },
+            });
+        }
         return b;
     }
 
@@ -48,7 +53,7 @@ public sealed class WorklistAlertsTests(WorklistFixture fx)
     public async Task A_new_STAT_study_badges_the_title_toasts_notifies_without_the_patient_name_and_beeps_when_sound_is_on()
     {
         using var phone = Browser(PhoneWidth, PhoneHeight);
-        using var desktop = Browser(DesktopWidth, DesktopHeight);
+        using var desktop = Browser(DesktopWidth, DesktopHeight, allowNotifications: true);
         foreach (var b in new[] { phone, desktop })
         {
             b.SignIn(fx.Radiologist);
@@ -83,7 +88,8 @@ public sealed class WorklistAlertsTests(WorklistFixture fx)
         var notes = ((IEnumerable<object>)desktop.Js("return window.__rdxNotes.map((n) => n.title + '|' + n.body);")!).Select(o => (string)o).ToList();
         Assert.Equal($"RemoteDx|{expected}", Assert.Single(notes));
         Assert.DoesNotContain(patient.Split('^')[0], notes[0], StringComparison.OrdinalIgnoreCase);
-        Assert.Empty((IEnumerable<object>)phone.Js("return window.__rdxNotes;")!); // the phone never allowed notifications
+        Assert.Empty((IEnumerable<object>)phone.Js("return window.__rdxNotes;")!); // the phone's reader never allowed them
+        Assert.NotEqual("granted", Attr(phone, "#alerts-bell", "data-permission"));
         phone.Wait(_ => int.Parse(Attr(phone, "#alerts-sound", "data-played"), CultureInfo.InvariantCulture) > beepsBefore, what: "a beep");
         Assert.Equal("0", Attr(desktop, "#alerts-sound", "data-played") is { Length: > 0 } d ? d : "0");
 
@@ -135,6 +141,7 @@ public sealed class WorklistAlertsTests(WorklistFixture fx)
         var user = new TestUser("offline_rad", "pw-" + Guid.NewGuid().ToString("N")[..16], "radiologist", null);
         await RemoteDxUsers.AddAsync(data, user.Name, user.Role, user.Password);
         var serve = await RemoteDxServe.StartAsync(data);
+        var running = true;
         try
         {
             using var phone = WorklistPage.Open(serve.BaseUrl, nameof(The_offline_banner_shows_when_the_event_stream_is_down), PhoneWidth, PhoneHeight);
@@ -146,6 +153,7 @@ public sealed class WorklistAlertsTests(WorklistFixture fx)
                 Assert.False(b.Driver.FindElement(By.Id("offline-banner")).Displayed);
             }
             await serve.DisposeAsync();
+            running = false;
             foreach (var b in new[] { phone, desktop })
             {
                 var banner = b.WaitFor("#offline-banner", 30);
@@ -161,7 +169,10 @@ public sealed class WorklistAlertsTests(WorklistFixture fx)
         }
         finally
         {
-            await serve.DisposeAsync();
+            if (running)
+            {
+                await serve.DisposeAsync();
+            }
         }
     }
 }

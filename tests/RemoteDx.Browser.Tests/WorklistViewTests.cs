@@ -85,8 +85,11 @@ public sealed class WorklistViewTests(WorklistFixture fx)
         var received = WaitRows(b, r => !r.SequenceEqual(reversed), "newest first");
         Assert.Equal(rank.Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
         b.WaitFor("#sort-priority").Click();
-        b.WaitFor("#sort-priority").Click();
         WaitRows(b, r => r.SequenceEqual(rank), "back to rank order");
+        Assert.Equal("descending", Attr(b, "th.h-priority", "aria-sort"));
+        b.WaitFor("#sort-priority").Click();
+        WaitRows(b, r => r.SequenceEqual(rank.Reverse()), "least urgent first");
+        Assert.Equal("ascending", Attr(b, "th.h-priority", "aria-sort"));
         AssertNoHorizontalOverflow(b, "sorted");
     }
 

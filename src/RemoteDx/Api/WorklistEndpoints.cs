@@ -51,12 +51,7 @@ internal static class WorklistEndpoints
         }
         if (ctx.Request.Headers[SearchHeader].ToString() is { Length: > 0 } encoded)
         {
-            string search;
-            try
-            {
-                search = Uri.UnescapeDataString(encoded);
-            }
-            catch (UriFormatException)
+            if (PercentDecode(encoded) is not { } search)
             {
                 return ApiJson.Error(400, $"{SearchHeader} must be percent-encoded UTF-8");
             }
@@ -147,6 +142,44 @@ internal static class WorklistEndpoints
         await store.AuditAsync("study.opened", session.Username, uid, null, ctx.RequestAborted).ConfigureAwait(false);
         return Results.Json(ApiJson.Study(detail, QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow,
             deliveryErrors: session.Role is Roles.Admin or Roles.Radiologist));
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Percent-decoding as encodeURIComponent's inverse, strictly: a stray '%' or bytes that are not UTF-8 give
+    /// null (Uri.UnescapeDataString would pass them through).</summary>
+    internal static string? PercentDecode(string s)
+    {
+        var bytes = new List<byte>(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '%')
+            {
+                if (i + 2 >= s.Length || !byte.TryParse(s.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+                {
+                    return null;
+                }
+                bytes.Add(b);
+                i += 2;
+            }
+            else if (c > 0x7E || c < 0x20)
+            {
+                return null; // a header carries ASCII; anything else was not encoded
+            }
+            else
+            {
+                bytes.Add((byte)c);
+            }
+        }
+        try
+        {
+            return StrictUtf8.GetString([.. bytes]);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The clinic filter: a configured calling AE title (any case) stands for its clinic; anything else is

@@ -10,17 +10,32 @@ const SOUND_KEY = 'rdx.alerts.sound';
 const OFFLINE_AFTER_MS = 1500; // a reconnect that succeeds at once is no outage worth a banner
 const MAX_TOASTS = 4;
 
+// A bell drawn as SVG: emoji fonts are not everywhere (reading-room PCs, Linux kiosks).
+function bellIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '14');
+  svg.setAttribute('height', '14');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', 'M8 1.5a4.5 4.5 0 0 0-4.5 4.5v3L2 11.5v1h12v-1L12.5 9V6A4.5 4.5 0 0 0 8 1.5zM6.3 13.5a1.8 1.8 0 0 0 3.4 0z');
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
 export class Alerts {
   constructor(app) {
     this.app = app;
     this.count = 0;
-    this.baseTitle = document.title.replace(/^\(\d+\)\s*/, '') || 'RemoteDx';
+    this.baseTitle = t('app.title');
     this.offlineTimer = 0;
     this.audio = null;
     if (!document.querySelector('link[data-rdx="alerts"]')) {
       document.head.append(h('link', { rel: 'stylesheet', href: '/css/alerts.css', dataset: { rdx: 'alerts' } }));
     }
-    this.bell = h('button', { type: 'button', class: 'btn icon', id: 'alerts-bell', onclick: () => this.askPermission() }, '🔔');
+    this.bell = h('button', { type: 'button', class: 'btn icon', id: 'alerts-bell', onclick: () => this.askPermission() }, bellIcon());
     this.sound = h('button', { type: 'button', class: 'btn icon', id: 'alerts-sound', onclick: () => this.toggleSound() }, '♪');
     this.tools = h('span', { class: 'alert-tools', id: 'alert-tools' }, this.bell, this.sound);
     $('#live').before(this.tools);
@@ -38,6 +53,8 @@ export class Alerts {
   }
 
   relabel() {
+    this.baseTitle = t('app.title'); // i18n sets the plain title on a language change: put the count back
+    this.showCount();
     const permission = typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
     this.bell.dataset.permission = permission;
     this.bell.setAttribute('aria-pressed', String(permission === 'granted'));
