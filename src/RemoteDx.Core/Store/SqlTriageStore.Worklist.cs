@@ -72,6 +72,11 @@ public abstract partial class SqlTriageStore
         };
     }
 
+    /// <summary>The studies with a term starting with query word n: a range on the primary key (term, study), so an
+    /// index search, not a scan, in both stores (SqliteSearchPlanTests checks SQLite's plan).</summary>
+    internal const string SearchTermMatch =
+        "SELECT t.study_instance_uid FROM study_search_terms t WHERE t.term >= @term@n AND t.term < @termEnd@n";
+
     public Task<WorklistPage> WorklistAsync(WorklistQuery q, CancellationToken ct = default) => ReadAsync(async conn =>
     {
         var where = new StringBuilder("1 = 1");
@@ -96,8 +101,7 @@ public abstract partial class SqlTriageStore
         for (var i = 0; i < terms.Count; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
-            // A range on the primary key (term, study): each word is the start of one of the study's terms.
-            where.Append($" AND s.study_instance_uid IN (SELECT t.study_instance_uid FROM study_search_terms t WHERE t.term >= @term{n} AND t.term < @termEnd{n})");
+            where.Append(" AND s.study_instance_uid IN (").Append(SearchTermMatch.Replace("@n", n, StringComparison.Ordinal)).Append(')');
             args.Add(("@term" + n, terms[i]));
             args.Add(("@termEnd" + n, SearchKey.UpperBound(terms[i])));
         }
