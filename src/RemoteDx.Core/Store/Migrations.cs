@@ -153,8 +153,17 @@ internal static class Migrations
             ALTER TABLE studies ADD COLUMN reviewed_seq INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE studies ADD COLUMN verified_seq INTEGER NOT NULL DEFAULT 0;
             """),
+        // Worklist search (SearchKey): the normalised patient name (also the patient sort key) and one row per search term,
+        // prefix-matched through the primary key; filled for existing studies by SqlTriageStore.BackfillSearchAsync.
+        (6, """
+            ALTER TABLE studies ADD COLUMN search_key TEXT;
+            CREATE TABLE study_search_terms (
+                term TEXT NOT NULL, study_instance_uid TEXT NOT NULL, PRIMARY KEY (term, study_instance_uid)) WITHOUT ROWID;
+            CREATE INDEX study_search_terms_study ON study_search_terms (study_instance_uid);
+            CREATE INDEX studies_search_key ON studies (search_key);
+            """),
         // Clinical history and questions a clinic attaches to its studies, and per-clinic settings (whether its users see
-        // model output before review). Step 6 belongs to another part of the worklist work.
+        // model output before review).
         (7, """
             CREATE TABLE clinical_notes (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, study_instance_uid TEXT NOT NULL REFERENCES studies(study_instance_uid),

@@ -23,6 +23,8 @@ public sealed class PostgresTriageStore : SqlTriageStore
 
     protected override string SkipLocked => "FOR UPDATE SKIP LOCKED";
 
+    protected override string BinaryCollate => " COLLATE \"C\"";
+
     protected override string? LockStudySql => "SELECT 1 FROM studies WHERE study_instance_uid = @study FOR UPDATE";
 
     protected override object Time(DateTimeOffset t) => t.ToUniversalTime();
@@ -43,6 +45,10 @@ public sealed class PostgresTriageStore : SqlTriageStore
                 continue;
             }
             await ExecAsync(conn, tx, sql, ct).ConfigureAwait(false);
+            if (version == 5)
+            {
+                await BackfillSearchAsync(conn, tx, ct).ConfigureAwait(false);
+            }
             await ExecAsync(conn, tx, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", ct,
                 ("@v", version), ("@at", DateTimeOffset.UtcNow)).ConfigureAwait(false);
         }

@@ -26,14 +26,16 @@ public abstract partial class SqlTriageStore
         await ExecAsync(conn, tx, """
             INSERT INTO studies (study_instance_uid, patient_key, patient_id, patient_name, patient_sex, patient_age, patient_birth_date,
                                  accession_number, study_date, study_description, institution_name, calling_ae, modality, study_day,
-                                 first_received_at, last_received_at)
-            VALUES (@study, @pkey, @pid, @pname, @sex, @age, @birth, @acc, @sdate, @sdesc, @inst, @ae, @mod, @day, @now, @now)
+                                 first_received_at, last_received_at, search_key)
+            VALUES (@study, @pkey, @pid, @pname, @sex, @age, @birth, @acc, @sdate, @sdesc, @inst, @ae, @mod, @day, @now, @now, @skey)
             ON CONFLICT (study_instance_uid) DO UPDATE SET last_received_at = excluded.last_received_at,
                 modality = COALESCE(studies.modality, excluded.modality)
             """, ct, ("@study", a.StudyInstanceUid), ("@pkey", patientKey), ("@pid", at.PatientId), ("@pname", at.PatientName),
             ("@sex", at.PatientSex), ("@age", at.PatientAge), ("@birth", at.PatientBirthDate), ("@acc", at.AccessionNumber),
             ("@sdate", at.StudyDate), ("@sdesc", at.StudyDescription), ("@inst", at.InstitutionName), ("@ae", record.CallingAE),
-            ("@mod", at.Modality), ("@day", StudyDay(at.StudyDate, record.ReceivedAt)), ("@now", now)).ConfigureAwait(false);
+            ("@mod", at.Modality), ("@day", StudyDay(at.StudyDate, record.ReceivedAt)), ("@now", now),
+            ("@skey", SearchKey.Normalize(at.PatientName))).ConfigureAwait(false);
+        await IndexSearchTermsAsync(conn, tx, a.StudyInstanceUid, at.PatientName, at.PatientId, at.AccessionNumber, ct).ConfigureAwait(false);
         // Normally claimed already (ClaimAsync); a study indexed without a claim still gets its owner.
         await ExecAsync(conn, tx, """
             INSERT INTO study_owners (study_instance_uid, clinic, calling_ae, claimed_at) VALUES (@study, @clinic, @ae, @now)

@@ -46,6 +46,37 @@ public abstract partial class SqlTriageStore
         where.Append(')');
     }
 
+    /// <summary>Appended to a text expression so it compares bytewise in both stores (SQLite's default BINARY; PostgreSQL:
+    /// COLLATE "C"), whatever the database's locale.</summary>
+    protected virtual string BinaryCollate => "";
+
+    /// <summary>ORDER BY for a sort and direction; every order ends with the Study Instance UID so equal keys page
+    /// stably (in the sort's direction, so descending is the exact reverse; status ties keep rank order). Text keys
+    /// compare bytewise in both stores; NULLs sort as "".</summary>
+    private string WorklistOrder(WorklistSort sort, bool? descending)
+    {
+        var desc = descending ?? sort is WorklistSort.Priority or WorklistSort.Received;
+        var dir = desc ? " DESC" : "";
+        return sort switch
+        {
+            WorklistSort.Priority => desc ? RankOrder : "s.stat, s.priority, s.first_received_at DESC, s.study_instance_uid DESC",
+            WorklistSort.Received => $"s.first_received_at{dir}, s.study_instance_uid{dir}",
+            WorklistSort.Patient => $"COALESCE(s.search_key, ''){BinaryCollate}{dir}, s.study_instance_uid{dir}",
+            WorklistSort.Modality => $"COALESCE(s.modality, ''){BinaryCollate}{dir}, s.study_instance_uid{dir}",
+            WorklistSort.Clinic => $"lower({StudyClinic}){BinaryCollate}{dir}, s.study_instance_uid{dir}",
+            WorklistSort.Status => $"""
+                CASE s.status WHEN 'new' THEN 0 WHEN 'in-review' THEN 1 WHEN 'scoring' THEN 2 WHEN 'failed' THEN 3 ELSE 4 END{dir},
+                {RankOrder}
+                """,
+            _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
+        };
+    }
+
+    /// <summary>The studies with a term starting with query word n: a range on the primary key (term, study), so an
+    /// index search, not a scan, in both stores (SqliteSearchPlanTests checks SQLite's plan).</summary>
+    internal const string SearchTermMatch =
+        "SELECT t.study_instance_uid FROM study_search_terms t WHERE t.term >= @term@n AND t.term < @termEnd@n";
+
     public Task<WorklistPage> WorklistAsync(WorklistQuery q, CancellationToken ct = default) => ReadAsync(async conn =>
     {
         var where = new StringBuilder("1 = 1");
@@ -56,10 +87,27 @@ public abstract partial class SqlTriageStore
             where.Append(" AND s.status = @status");
             args.Add(("@status", status));
         }
+        if (q.Unreviewed)
+        {
+            where.Append(" AND s.status <> 'reviewed'");
+        }
         if (q.Clinic is { } clinic)
         {
-            where.Append(" AND ").Append(StudyClinic).Append(" = @clinic");
+            // The owner's clinic name or the study's calling AE title, either case (SQLite's lower() folds ASCII only).
+            where.Append(" AND (lower(").Append(StudyClinic).Append(") = lower(@clinic) OR lower(s.calling_ae) = lower(@clinic))");
             args.Add(("@clinic", clinic));
+        }
+        var terms = SearchKey.QueryTerms(q.Search);
+        for (var i = 0; i < terms.Count; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            where.Append(" AND s.study_instance_uid IN (").Append(SearchTermMatch.Replace("@n", n, StringComparison.Ordinal)).Append(')');
+            args.Add(("@term" + n, terms[i]));
+            args.Add(("@termEnd" + n, SearchKey.UpperBound(terms[i])));
+        }
+        if (q.Search is not null && terms.Count == 0)
+        {
+            where.Append(" AND 1 = 0"); // only separators typed: nothing can match
         }
         if (q.Modality is { } modality)
         {
@@ -80,7 +128,7 @@ public abstract partial class SqlTriageStore
         {
             where.Append(stat ? " AND s.stat" : " AND NOT s.stat");
         }
-        var order = q.Sort == WorklistSort.Received ? "s.first_received_at DESC, s.study_instance_uid" : RankOrder;
+        var order = WorklistOrder(q.Sort, q.Descending);
         var pageSize = Math.Clamp(q.PageSize, 1, 500);
         var page = Math.Max(1, q.Page);
         // One snapshot for the version, the count and the page (else a change between them could go unnoticed).
@@ -98,7 +146,8 @@ public abstract partial class SqlTriageStore
         return new WorklistPage(items, total, page, pageSize, version);
     }, ct);
 
-    /// <summary>Each study's top findings: positive first, then by probability, one per model and label, at most 5.</summary>
+    /// <summary>Each study's top findings: positive first, then by probability, one per model and label, at most 5; each
+    /// with the latest review decision on any of that label's findings (a dismissed positive stays listed, marked).</summary>
     private static async Task<Dictionary<string, IReadOnlyList<FindingSummary>>> TopFindingsAsync(DbConnection conn, DbTransaction? tx,
         IReadOnlyList<string> studies, CancellationToken ct)
     {
@@ -110,18 +159,52 @@ public abstract partial class SqlTriageStore
         var names = string.Join(", ", studies.Select((_, i) => "@s" + i.ToString(CultureInfo.InvariantCulture)));
         var args = studies.Select((s, i) => ("@s" + i.ToString(CultureInfo.InvariantCulture), (object?)s)).ToArray();
         var rows = await QueryAsync(conn, tx, $"""
-            SELECT study_instance_uid, label, probability, positive, critical, model FROM findings WHERE study_instance_uid IN ({names})
-            """, r => (Study: r.GetString(0), F: new FindingSummary(r.GetString(1), Dbl(r, 2), Bool(r, 3), Bool(r, 4), r.GetString(5))),
+            SELECT f.study_instance_uid, f.label, f.probability, f.positive, f.critical, f.model, r.id, r.decision
+            FROM findings f LEFT JOIN reviews r ON r.id = (SELECT MAX(x.id) FROM reviews x WHERE x.finding_id = f.id)
+            WHERE f.study_instance_uid IN ({names})
+            """, r => (Study: r.GetString(0), F: new FindingSummary(r.GetString(1), Dbl(r, 2), Bool(r, 3), Bool(r, 4), r.GetString(5)),
+                ReviewId: r.IsDBNull(6) ? 0 : Long(r, 6), Decision: Str(r, 7)),
             ct, args).ConfigureAwait(false);
         foreach (var g in rows.GroupBy(x => x.Study, StringComparer.Ordinal))
         {
-            result[g.Key] = g.Select(x => x.F)
-                .GroupBy(f => (f.Model, f.Label))
-                .Select(b => b.OrderByDescending(f => f.Positive).ThenByDescending(f => f.Probability).First())
+            result[g.Key] = g
+                .GroupBy(x => (x.F.Model, x.F.Label))
+                .Select(b => b.OrderByDescending(x => x.F.Positive).ThenByDescending(x => x.F.Probability).First().F with
+                {
+                    Decision = b.MaxBy(x => x.ReviewId) is { ReviewId: > 0, Decision: "confirmed" or "dismissed" } latest ? latest.Decision : null,
+                })
                 .OrderByDescending(f => f.Positive).ThenByDescending(f => f.Probability).ThenBy(f => f.Label, StringComparer.Ordinal)
                 .Take(5).ToList();
         }
         return result;
+    }
+
+    /// <summary>Indexes a study under its search terms (<see cref="SearchKey.Terms"/>); terms it already has are kept.</summary>
+    protected static async Task IndexSearchTermsAsync(DbConnection conn, DbTransaction tx, string study, string? patientName, string? patientId,
+        string? accessionNumber, CancellationToken ct)
+    {
+        var terms = SearchKey.Terms(patientName, patientId, accessionNumber);
+        if (terms.Count == 0)
+        {
+            return;
+        }
+        var values = string.Join(", ", terms.Select((_, i) => $"(@t{i.ToString(CultureInfo.InvariantCulture)}, @study)"));
+        var args = terms.Select((t, i) => ("@t" + i.ToString(CultureInfo.InvariantCulture), (object?)t)).Append(("@study", study)).ToArray();
+        await ExecAsync(conn, tx, $"INSERT INTO study_search_terms (term, study_instance_uid) VALUES {values} ON CONFLICT DO NOTHING", ct, args)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Fills the search key and terms of studies indexed before search existed (migration step).</summary>
+    protected static async Task BackfillSearchAsync(DbConnection conn, DbTransaction tx, CancellationToken ct)
+    {
+        foreach (var (study, name, id, accession) in await QueryAsync(conn, tx,
+            "SELECT study_instance_uid, patient_name, patient_id, accession_number FROM studies",
+            r => (r.GetString(0), Str(r, 1), Str(r, 2), Str(r, 3)), ct).ConfigureAwait(false))
+        {
+            await ExecAsync(conn, tx, "UPDATE studies SET search_key = @key WHERE study_instance_uid = @study", ct,
+                ("@key", SearchKey.Normalize(name)), ("@study", study)).ConfigureAwait(false);
+            await IndexSearchTermsAsync(conn, tx, study, name, id, accession, ct).ConfigureAwait(false);
+        }
     }
 
     public Task<long> WorklistVersionAsync(CancellationToken ct = default) => ReadAsync(async conn =>

@@ -73,6 +73,10 @@ public sealed class SqliteTriageStore : SqlTriageStore
                 // Studies indexed before ranking existed get their counts and status.
                 await RefreshAllStudiesAsync(conn, tx, ct).ConfigureAwait(false);
             }
+            if (version == 6)
+            {
+                await BackfillSearchAsync(conn, tx, ct).ConfigureAwait(false);
+            }
             await ExecAsync(conn, tx, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", ct,
                 ("@v", version), ("@at", Time(DateTimeOffset.UtcNow))).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);

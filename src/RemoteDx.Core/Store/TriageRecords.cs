@@ -39,29 +39,60 @@ public sealed record Scope(IReadOnlyList<string>? Clinics)
     public bool Allows(string callingAe) => Clinics is null || Clinics.Contains(callingAe, StringComparer.Ordinal);
 }
 
+/// <summary>Worklist orders. Each breaks ties by Study Instance UID, so paging is stable.</summary>
 public enum WorklistSort
 {
+    /// <summary>Rank order: STAT first, then priority, then earliest arrival (descending by default).</summary>
     Priority,
+
+    /// <summary>First arrival (newest first by default).</summary>
     Received,
+
+    /// <summary>Patient name as searched (<see cref="SearchKey"/>), A → Z by default.</summary>
+    Patient,
+    Modality,
+
+    /// <summary>The owning clinic's name, case-insensitively.</summary>
+    Clinic,
+
+    /// <summary>Work order: new, in-review, scoring, failed, reviewed.</summary>
+    Status,
 }
 
 public sealed record WorklistQuery
 {
     public Scope Scope { get; init; } = Scope.All;
     public string? Status { get; init; }
+
+    /// <summary>A clinic's name or a calling AE title, case-insensitively (the API first maps a configured AE title to
+    /// its clinic).</summary>
     public string? Clinic { get; init; }
     public string? Modality { get; init; }
+
+    /// <summary>Words that must each start one of the study's search terms (patient name words, patient ID, accession
+    /// number), normalised by <see cref="SearchKey"/>.</summary>
+    public string? Search { get; init; }
+
+    /// <summary>Leave out reviewed studies.</summary>
+    public bool Unreviewed { get; init; }
 
     /// <summary>Inclusive study date bounds, YYYYMMDD (the receive date when the study has no Study Date).</summary>
     public string? From { get; init; }
     public string? To { get; init; }
     public bool? Stat { get; init; }
     public WorklistSort Sort { get; init; } = WorklistSort.Priority;
+
+    /// <summary>Null: the sort's natural direction (priority and received descending, the others ascending).</summary>
+    public bool? Descending { get; init; }
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = 50;
 }
 
-public sealed record FindingSummary(string Label, double Probability, bool Positive, bool Critical, string Model);
+public sealed record FindingSummary(string Label, double Probability, bool Positive, bool Critical, string Model)
+{
+    /// <summary>The radiologist's latest decision on this label ("confirmed", "dismissed"), or null.</summary>
+    public string? Decision { get; init; }
+}
 
 public sealed record WorklistItem(
     string StudyInstanceUid,

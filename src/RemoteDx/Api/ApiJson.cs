@@ -39,7 +39,7 @@ internal static class ApiJson
         ["instances"] = s.Instances,
         ["scored"] = s.Scored,
         ["failed"] = s.Failed,
-        ["findings"] = s.Findings.Select(f => new { label = f.Label, probability = R(f.Probability), positive = f.Positive, critical = f.Critical, model = f.Model }),
+        ["findings"] = s.Findings.Select(f => new { label = f.Label, probability = R(f.Probability), positive = f.Positive, critical = f.Critical, model = f.Model, decision = f.Decision }),
         ["notApplicable"] = NotApplicable(s),
     };
 

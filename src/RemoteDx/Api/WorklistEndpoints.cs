@@ -13,6 +13,20 @@ namespace RemoteDx.Api;
 /// <summary>GET /api/worklist, GET /api/studies/{uid} (GET /api/events: <see cref="EventsEndpoint"/>).</summary>
 internal static class WorklistEndpoints
 {
+    /// <summary>The worklist search text travels in this header, percent-encoded UTF-8 (encodeURIComponent), never in
+    /// the URL: query strings end up in access logs, proxies and the browser's history.</summary>
+    public const string SearchHeader = "X-RemoteDx-Search";
+
+    private static readonly Dictionary<string, WorklistSort> Sorts = new(StringComparer.Ordinal)
+    {
+        ["priority"] = WorklistSort.Priority,
+        ["received"] = WorklistSort.Received,
+        ["patient"] = WorklistSort.Patient,
+        ["modality"] = WorklistSort.Modality,
+        ["clinic"] = WorklistSort.Clinic,
+        ["status"] = WorklistSort.Status,
+    };
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/worklist", WorklistAsync);
@@ -31,7 +45,23 @@ internal static class WorklistEndpoints
             }
             query = query with { Status = status };
         }
-        query = query with { Clinic = Text(q, "clinic"), Modality = Text(q, "modality") };
+        if (Text(q, "q") is not null || Text(q, "search") is not null)
+        {
+            return ApiJson.Error(400, $"send the search text in the {SearchHeader} header, not in the URL");
+        }
+        if (ctx.Request.Headers[SearchHeader].ToString() is { Length: > 0 } encoded)
+        {
+            if (PercentDecode(encoded) is not { } search)
+            {
+                return ApiJson.Error(400, $"{SearchHeader} must be percent-encoded UTF-8");
+            }
+            if (search.Length > 200)
+            {
+                return ApiJson.Error(400, "search text is limited to 200 characters");
+            }
+            query = query with { Search = search };
+        }
+        query = query with { Clinic = ClinicFilter(Text(q, "clinic"), options.Value), Modality = Text(q, "modality") };
         foreach (var (name, set) in new (string, Func<WorklistQuery, string, WorklistQuery>)[]
         {
             ("from", (w, d) => w with { From = d }),
@@ -55,15 +85,34 @@ internal static class WorklistEndpoints
             }
             query = query with { Stat = b };
         }
-        switch (Text(q, "sort"))
+        if (Text(q, "unreviewed") is { } unreviewed)
         {
-            case null or "priority":
+            if (!bool.TryParse(unreviewed, out var b))
+            {
+                return ApiJson.Error(400, "unreviewed must be true or false");
+            }
+            query = query with { Unreviewed = b };
+        }
+        if (Text(q, "sort") is { } sort)
+        {
+            if (!Sorts.TryGetValue(sort, out var s))
+            {
+                return ApiJson.Error(400, "sort must be one of priority, received, patient, modality, clinic, status");
+            }
+            query = query with { Sort = s };
+        }
+        switch (Text(q, "dir"))
+        {
+            case null:
                 break;
-            case "received":
-                query = query with { Sort = WorklistSort.Received };
+            case "asc":
+                query = query with { Descending = false };
+                break;
+            case "desc":
+                query = query with { Descending = true };
                 break;
             default:
-                return ApiJson.Error(400, "sort must be priority or received");
+                return ApiJson.Error(400, "dir must be asc or desc");
         }
         if (!Int(q, "page", 1, 1, 1_000_000, out var page) || !Int(q, "pageSize", 50, 1, 500, out var pageSize))
         {
@@ -101,6 +150,62 @@ internal static class WorklistEndpoints
         var view = await ReaderView.ForAsync(session, store, ctx.RequestAborted).ConfigureAwait(false);
         return Results.Json(ReviewJson.Study(ApiJson.Study(detail, QuietPeriod.FromSeconds(options.Value.Worklist.QuietPeriodSeconds), DateTimeOffset.UtcNow,
             deliveryErrors: session.Role is Roles.Admin or Roles.Radiologist), detail, notes, view));
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Percent-decoding as encodeURIComponent's inverse, strictly: a stray '%' or bytes that are not UTF-8 give
+    /// null (Uri.UnescapeDataString would pass them through).</summary>
+    internal static string? PercentDecode(string s)
+    {
+        var bytes = new List<byte>(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '%')
+            {
+                if (i + 2 >= s.Length || !byte.TryParse(s.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+                {
+                    return null;
+                }
+                bytes.Add(b);
+                i += 2;
+            }
+            else if (c > 0x7E || c < 0x20)
+            {
+                return null; // a header carries ASCII; anything else was not encoded
+            }
+            else
+            {
+                bytes.Add((byte)c);
+            }
+        }
+        try
+        {
+            return StrictUtf8.GetString([.. bytes]);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The clinic filter: a configured calling AE title (any case) stands for its clinic; anything else is
+    /// matched by the store against clinic names and AE titles, case-insensitively.</summary>
+    private static string? ClinicFilter(string? text, RemoteDxOptions options)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var peer = options.Dicom.AllowedCallingAEs.FirstOrDefault(p => string.Equals(p.AeTitle.Trim(), text.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (peer is not null)
+        {
+            return string.IsNullOrWhiteSpace(peer.Clinic) ? peer.AeTitle.Trim() : peer.Clinic.Trim();
+        }
+        var clinic = options.Dicom.AllowedCallingAEs.FirstOrDefault(p => !string.IsNullOrWhiteSpace(p.Clinic)
+            && string.Equals(p.Clinic.Trim(), text.Trim(), StringComparison.OrdinalIgnoreCase));
+        return clinic?.Clinic?.Trim() ?? text.Trim();
     }
 
     internal static string? Text(IQueryCollection q, string name) => q.TryGetValue(name, out var v) && v.ToString() is { Length: > 0 } s ? s : null;

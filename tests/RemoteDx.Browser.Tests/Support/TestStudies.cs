@@ -22,6 +22,10 @@ public static class TestStudies
         studyUid ??= NewUid();
         var sopUid = NewUid();
         var ds = new Dataset();
+        if (!System.Text.Ascii.IsValid(patientName))
+        {
+            ds.SetString(new Tag(0x0008, 0x0005), VR.CS, "ISO_IR 192"); // UTF-8, for names beyond ASCII
+        }
         ds.SetString(new Tag(0x0008, 0x0016), VR.UI, DigitalXRayForPresentation);
         ds.SetString(new Tag(0x0008, 0x0018), VR.UI, sopUid);
         ds.SetString(new Tag(0x0008, 0x0020), VR.DA, "20261128");

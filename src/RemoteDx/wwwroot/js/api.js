@@ -17,9 +17,10 @@ export function onUnauthorized(fn) { unauthorizedHandler = fn; }
 
 export const seg = (s) => encodeURIComponent(s);
 
-/** api('/api/worklist', { query: {status: 'new'} }) or api(path, { method: 'POST', body: {...} }). */
-export async function api(path, { method = 'GET', body, query, signal, quiet401 = false } = {}) {
-  const headers = { Accept: 'application/json' };
+/** api('/api/worklist', { query: {status: 'new'} }) or api(path, { method: 'POST', body: {...} }). Extra `headers`
+ * carry what must not go into the URL (e.g. worklist search text). */
+export async function api(path, { method = 'GET', body, query, signal, quiet401 = false, headers: extra } = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let url = path;

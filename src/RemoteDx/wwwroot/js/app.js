@@ -24,6 +24,7 @@ const app = {
   view: null,
   returnTo: null,
   events: null,
+  alerts: null,
   navigate(hash) {
     if (location.hash === hash) route();
     else location.hash = hash;
@@ -35,13 +36,18 @@ const app = {
     showChrome(true);
     app.events?.close();
     app.events = null;
+    app.alerts?.destroy();
+    app.alerts = null;
     const seq = ++eventsSeq;
-    import('./events.js').then(({ LiveEvents }) => {
+    Promise.all([import('./events.js'), import('./alerts.js')]).then(([{ LiveEvents }, { Alerts }]) => {
       if (seq !== eventsSeq || !app.session) return;
+      app.alerts = new Alerts(app);
       app.events = new LiveEvents('/api/events', {
         worklist: (data) => app.view?.onWorklistChanged?.(data.version),
-        state: (state) => showLive(state),
+        state: (state) => { showLive(state); app.alerts?.state(state); },
         lost: () => { if (app.session) checkSession(); },
+        stat: (data) => app.alerts?.stat(data),
+        reviewed: (data) => app.alerts?.reviewed(data),
       });
     }).catch((e) => console.error(e));
     const target = app.returnTo && app.returnTo !== '#/login' ? app.returnTo : '#/worklist';
@@ -57,6 +63,8 @@ const app = {
     setCsrfToken(null);
     app.events?.close();
     app.events = null;
+    app.alerts?.destroy();
+    app.alerts = null;
     eventsSeq++;
     showChrome(false);
     routeSeq++;
@@ -165,6 +173,7 @@ async function boot() {
   onLanguageChange(() => {
     if (app.session) showChrome(true);
     if (app.events) showLive(app.events.state);
+    app.alerts?.relabel();
     app.view?.relabel ? app.view.relabel() : route();
   });
   $('#logout').addEventListener('click', logout);

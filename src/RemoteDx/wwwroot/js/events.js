@@ -1,10 +1,12 @@
-// Server-sent events from /api/events. EventSource reconnects by itself; when it gives up (the server answered an
-// error such as 401) we report the loss so the app can check whether the session expired.
+// Server-sent events from /api/events: `worklist` (the list changed), `stat` (a study became STAT: {studyInstanceUid,
+// clinic}) and `reviewed` (one of a clinic user's studies was reviewed: {studyInstanceUid}). EventSource reconnects by
+// itself; when it gives up (the server answered an error such as 401) we report the loss so the app can check whether
+// the session expired.
 
 export class LiveEvents {
-  constructor(url, { worklist, state, lost }) {
+  constructor(url, { worklist, state, lost, stat = () => {}, reviewed = () => {} }) {
     this.url = url;
-    this.handlers = { worklist, state, lost };
+    this.handlers = { worklist, state, lost, stat, reviewed };
     this.state = 'connecting';
     this.closed = false;
     this.retry = null;
@@ -26,6 +28,11 @@ export class LiveEvents {
       try { data = JSON.parse(e.data); } catch { /* a malformed event still means "changed" */ }
       this.handlers.worklist(data);
     });
+    for (const kind of ['stat', 'reviewed']) {
+      source.addEventListener(kind, (e) => {
+        try { this.handlers[kind](JSON.parse(e.data)); } catch { /* an alert without data is dropped */ }
+      });
+    }
     source.addEventListener('error', () => {
       this.set('closed');
       if (source.readyState === EventSource.CLOSED && !this.closed) {
