@@ -259,7 +259,7 @@ public sealed class AdminScreensTests(AdminFixture fx) : IClassFixture<AdminFixt
                 width, height);
             b.SignIn(user);
             Assert.False(b.Driver.FindElement(By.Id("admin-link")).Displayed);
-            foreach (var section in new[] { "users", "audit", "jobs", "deliveries", "quarantine" })
+            foreach (var section in new[] { "users", "clinics", "audit", "jobs", "deliveries", "quarantine" })
             {
                 b.Open("#/admin/" + section);
                 Assert.Equal("Not allowed: this page is for administrators only.", b.Text("#admin-denied"));
