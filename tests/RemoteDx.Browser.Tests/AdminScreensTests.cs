@@ -109,6 +109,64 @@ public sealed class AdminScreensTests(AdminFixture fx) : IClassFixture<AdminFixt
         Assert.Empty(b.CspViolations());
     }
 
+    private static IWebElement ClinicCard(ChromiumSession b, string clinic) =>
+        b.Wait(d => d.FindElements(By.CssSelector("#admin-clinics > li")).FirstOrDefault(li => li.GetAttribute("data-clinic") == clinic),
+            what: "clinic " + clinic)!;
+
+    /// <summary>The clinic user's view of the fixture's unreviewed study: whether model output is left out, and its findings.</summary>
+    private async Task<(bool Hidden, bool HasFindings)> ClinicViewAsync()
+    {
+        using var clinic = await ApiClient.SignInAsync(fx.Server.BaseUrl, fx.ClinicUser);
+        var study = await clinic.GetJsonAsync($"api/studies/{fx.GoodStudy}");
+        Assert.NotEqual("reviewed", study.GetProperty("status").GetString());
+        return (study.GetProperty("modelOutputHidden").GetBoolean(), study.TryGetProperty("findings", out _));
+    }
+
+    [Theory]
+    [InlineData(1400, 900)]
+    [InlineData(390, 844)]
+    public async Task An_admin_shows_model_output_to_a_clinic_before_review_and_hides_it_again(int width, int height)
+    {
+        using var api = await ApiClient.SignInAsync(fx.Server.BaseUrl, fx.Admin);
+        using (var r = await api.SendAsync(HttpMethod.Put, $"api/admin/clinics/{AdminFixture.Clinic}/settings", new { showModelOutput = false }))
+        {
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        }
+        Assert.Equal((true, false), await ClinicViewAsync());
+
+        using var b = Browser(fx.Server.BaseUrl, nameof(An_admin_shows_model_output_to_a_clinic_before_review_and_hides_it_again), width, height);
+        b.SignIn(fx.Admin);
+        b.Open("#/admin/clinics");
+        var card = ClinicCard(b, AdminFixture.Clinic);
+        Assert.Equal("page", b.WaitFor("#admin-tab-clinics").GetAttribute("aria-current"));
+        Assert.Equal("hidden", card.GetAttribute("data-state"));
+        Assert.Contains("2 studies", card.Text, StringComparison.Ordinal);
+        AssertFitsTheScreen(b, "clinics");
+        b.Screenshot("off");
+
+        // On: the box is ticked after the reload, the card names who changed it, and the clinic's user now gets the output.
+        Click(b, card.FindElement(By.CssSelector("input[data-action='show-output']")));
+        b.Wait(_ => ClinicCard(b, AdminFixture.Clinic).GetAttribute("data-state") == "shown", what: "shown");
+        card = ClinicCard(b, AdminFixture.Clinic);
+        Assert.True(card.FindElement(By.CssSelector("input[data-action='show-output']")).Selected);
+        Assert.Contains("Changed by " + fx.Admin.Name, card.Text, StringComparison.Ordinal);
+        Assert.Equal("Setting saved.", b.Text("#admin-message"));
+        Assert.Equal((false, true), await ClinicViewAsync());
+        AssertFitsTheScreen(b, "shown");
+        b.Screenshot("on");
+
+        // Off again: hidden once more.
+        Click(b, card.FindElement(By.CssSelector("input[data-action='show-output']")));
+        b.Wait(_ => ClinicCard(b, AdminFixture.Clinic).GetAttribute("data-state") == "hidden", what: "hidden");
+        Assert.False(ClinicCard(b, AdminFixture.Clinic).FindElement(By.CssSelector("input[data-action='show-output']")).Selected);
+        Assert.Equal((true, false), await ClinicViewAsync());
+
+        var audit = await api.GetJsonAsync($"api/admin/audit?subject={AdminFixture.Clinic}&kind=clinic");
+        Assert.Equal(["showModelOutput=false", "showModelOutput=true"], audit.GetProperty("items").EnumerateArray()
+            .Where(a => a.GetProperty("actor").GetString() == fx.Admin.Name).Select(a => a.GetProperty("detail").GetString()).Take(2));
+        Assert.Empty(b.CspViolations());
+    }
+
     [Theory]
     [InlineData(1400, 900)]
     [InlineData(390, 844)]
@@ -201,7 +259,7 @@ public sealed class AdminScreensTests(AdminFixture fx) : IClassFixture<AdminFixt
                 width, height);
             b.SignIn(user);
             Assert.False(b.Driver.FindElement(By.Id("admin-link")).Displayed);
-            foreach (var section in new[] { "users", "audit", "jobs", "deliveries", "quarantine" })
+            foreach (var section in new[] { "users", "clinics", "audit", "jobs", "deliveries", "quarantine" })
             {
                 b.Open("#/admin/" + section);
                 Assert.Equal("Not allowed: this page is for administrators only.", b.Text("#admin-denied"));

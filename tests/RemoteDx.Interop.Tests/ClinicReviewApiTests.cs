@@ -57,6 +57,54 @@ public sealed class ClinicReviewApiTests(ClinicReviewFixture fixture) : IClassFi
 
     private static async Task<JsonElement> BodyAsync(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
 
+    private static JsonElement ClinicEntry(JsonElement list, string clinic) =>
+        Assert.Single(list.GetProperty("items").EnumerateArray(), c => c.GetProperty("clinic").GetString() == clinic);
+
+    [Fact]
+    public async Task The_admin_clinic_list_names_study_owners_and_clinics_only_a_user_names_and_reflects_a_saved_setting()
+    {
+        using var admin = await fixture.LoginAsync("admin1");
+        using var rad = await fixture.LoginAsync("dr_lee");
+        using var clinic = await fixture.LoginAsync("clinic_a");
+        const string userOnly = "Lakeside Clinic 7";
+        using (var r = await admin.PostAsync("api/admin/users", new { username = "lakeside_desk", role = "clinic", clinics = new[] { userOnly },
+            password = "a long passphrase 7" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        }
+
+        // Only an admin sees the list.
+        foreach (var other in new[] { rad, clinic })
+        {
+            using var r = await other.Http.GetAsync("api/admin/clinics");
+            Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
+        }
+
+        var list = await admin.GetJsonAsync("api/admin/clinics");
+        var names = list.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("clinic").GetString()!).ToList();
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        foreach (var owner in new[] { "CLINIC_A", "CLINIC_B" })
+        {
+            Assert.True(ClinicEntry(list, owner).GetProperty("studies").GetInt32() >= 1, owner);
+        }
+        var named = ClinicEntry(list, userOnly);
+        Assert.Equal(0, named.GetProperty("studies").GetInt32());
+        Assert.False(named.GetProperty("showModelOutput").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, named.GetProperty("updatedBy").ValueKind);
+        Assert.Equal(JsonValueKind.Null, named.GetProperty("updatedAt").ValueKind);
+
+        // PUT then GET: the list carries the saved value, who saved it and when; the clinic name goes escaped in the path.
+        using (var r = await admin.SendAsync(HttpMethod.Put, $"api/admin/clinics/{Uri.EscapeDataString(userOnly)}/settings", new { showModelOutput = true }))
+        {
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        }
+        named = ClinicEntry(await admin.GetJsonAsync("api/admin/clinics"), userOnly);
+        Assert.True(named.GetProperty("showModelOutput").GetBoolean());
+        Assert.Equal("admin1", named.GetProperty("updatedBy").GetString());
+        Assert.True(named.GetProperty("updatedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
+        Assert.False(ClinicEntry(await admin.GetJsonAsync("api/admin/clinics"), "CLINIC_A").GetProperty("showModelOutput").GetBoolean());
+    }
+
     [Fact]
     public async Task A_clinic_user_adds_history_and_a_question_that_the_radiologist_sees_and_no_other_clinic_does()
     {

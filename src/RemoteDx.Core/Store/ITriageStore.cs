@@ -99,6 +99,10 @@ public interface ITriageStore : IIngestStore
     /// <summary>Every clinic whose settings were saved.</summary>
     Task<IReadOnlyList<ClinicSettings>> AllClinicSettingsAsync(CancellationToken ct = default);
 
+    /// <summary>Every clinic known — owners of studies, clinics named in users' clinic lists, clinics with saved settings —
+    /// ordinally by name, each with its settings (defaults when none were saved) and its number of studies.</summary>
+    Task<IReadOnlyList<ClinicOverview>> ClinicsAsync(CancellationToken ct = default);
+
     /// <summary>Saves the clinic's settings, audited (`clinic.settings`).</summary>
     Task<ClinicSettings> SetClinicSettingsAsync(string clinic, bool showModelOutput, string by, CancellationToken ct = default);
 

@@ -33,6 +33,9 @@ public sealed record ClinicSettings(string Clinic, bool ShowModelOutput, string?
     public static ClinicSettings Default(string clinic) => new(clinic, false, null, null);
 }
 
+/// <summary>A clinic as the admin's list shows it: its settings and how many studies it owns.</summary>
+public sealed record ClinicOverview(ClinicSettings Settings, int Studies);
+
 /// <summary>What the review adds to a study's listing: the latest decision per (model, label), and how many clinical
 /// notes it has.</summary>
 public sealed record StudyAnnotations(IReadOnlyDictionary<(string Model, string Label), ReviewInfo> Decisions, int ClinicalNotes)

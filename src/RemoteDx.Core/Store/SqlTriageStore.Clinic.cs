@@ -89,6 +89,26 @@ public abstract partial class SqlTriageStore
         (IReadOnlyList<ClinicSettings>)await QueryAsync(conn, null, $"{ClinicSettingsSelect} ORDER BY clinic", ReadClinicSettings, ct)
             .ConfigureAwait(false), ct);
 
+    public Task<IReadOnlyList<ClinicOverview>> ClinicsAsync(CancellationToken ct = default) => ReadAsync(async conn =>
+    {
+        await using var tx = await BeginReadAsync(conn, ct).ConfigureAwait(false);
+        var studies = await QueryAsync(conn, tx, $"SELECT {StudyClinic} AS clinic, COUNT(*) FROM studies s GROUP BY 1",
+            r => (Clinic: r.GetString(0), Count: Int(r, 1)), ct).ConfigureAwait(false);
+        // A user's clinics are one joined column: split here, where the one parser lives.
+        var named = await QueryAsync(conn, tx, "SELECT clinics FROM users", r => SplitClinics(Str(r, 0)), ct).ConfigureAwait(false);
+        var saved = await QueryAsync(conn, tx, ClinicSettingsSelect, ReadClinicSettings, ct).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+
+        var counts = studies.ToDictionary(s => s.Clinic, s => s.Count, StringComparer.Ordinal);
+        var settings = saved.ToDictionary(s => s.Clinic, StringComparer.Ordinal);
+        var names = new SortedSet<string>(counts.Keys, StringComparer.Ordinal);
+        names.UnionWith(named.SelectMany(c => c));
+        names.UnionWith(settings.Keys);
+        return (IReadOnlyList<ClinicOverview>)names
+            .Select(n => new ClinicOverview(settings.GetValueOrDefault(n) ?? ClinicSettings.Default(n), counts.GetValueOrDefault(n)))
+            .ToList();
+    }, ct);
+
     public Task<ClinicSettings> SetClinicSettingsAsync(string clinic, bool showModelOutput, string by, CancellationToken ct = default) =>
         WriteAsync(async (conn, tx) =>
         {

@@ -9,7 +9,7 @@ internal sealed record ClinicalNoteRequest(string? History, string? Question);
 
 internal sealed record ClinicSettingsRequest(bool? ShowModelOutput);
 
-/// <summary>POST /api/studies/{uid}/notes (a clinic user's clinical history or question), GET/PUT
+/// <summary>POST /api/studies/{uid}/notes (a clinic user's clinical history or question), GET /api/admin/clinics and GET/PUT
 /// /api/admin/clinics/{clinic}/settings (admin).</summary>
 internal static class ClinicEndpoints
 {
@@ -18,6 +18,7 @@ internal static class ClinicEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/studies/{uid}/notes", AddNoteAsync);
+        api.MapGet("/admin/clinics", ListAsync).RequireAuthorization(ApiPolicies.Admin);
         api.MapGet("/admin/clinics/{clinic}/settings", GetSettingsAsync).RequireAuthorization(ApiPolicies.Admin);
         api.MapPut("/admin/clinics/{clinic}/settings", PutSettingsAsync).RequireAuthorization(ApiPolicies.Admin);
     }
@@ -43,6 +44,9 @@ internal static class ClinicEndpoints
 
     /// <summary>A clinic is an AE title or a clinic name of the allow-list: 1..64 printable characters.</summary>
     private static bool ValidClinic(string clinic) => clinic.Length is > 0 and <= 64 && clinic.All(c => c >= ' ' && c != '\u007f');
+
+    private static async Task<IResult> ListAsync(HttpContext ctx, ITriageStore store) =>
+        Results.Json(new { items = (await store.ClinicsAsync(ctx.RequestAborted).ConfigureAwait(false)).Select(ReviewJson.Clinic) });
 
     private static async Task<IResult> GetSettingsAsync(HttpContext ctx, string clinic, ITriageStore store)
     {

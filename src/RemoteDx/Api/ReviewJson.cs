@@ -121,4 +121,10 @@ internal static class ReviewJson
     public static object Note(ClinicalNote n) => new { id = n.Id, studyInstanceUid = n.StudyInstanceUid, by = n.By, at = n.At, history = n.History, question = n.Question };
 
     public static object Settings(ClinicSettings c) => new { clinic = c.Clinic, showModelOutput = c.ShowModelOutput, updatedBy = c.UpdatedBy, updatedAt = c.UpdatedAt };
+
+    public static object Clinic(ClinicOverview c) => new
+    {
+        clinic = c.Settings.Clinic, showModelOutput = c.Settings.ShowModelOutput, studies = c.Studies, updatedBy = c.Settings.UpdatedBy,
+        updatedAt = c.Settings.UpdatedAt,
+    };
 }

@@ -126,4 +126,24 @@ public abstract partial class TriageStoreContract
         var (audit, _) = await reopened.AuditQueryAsync("CLINIC_A", 1, 50);
         Assert.Equal(["showModelOutput=false", "showModelOutput=true"], audit.Where(a => a.Kind == "clinic.settings").Select(a => a.Detail));
     }
+
+    [Fact]
+    public async Task The_clinic_list_joins_study_owners_users_clinics_and_saved_settings_with_study_counts()
+    {
+        await TwoImageStudyAsync("CLINIC_A");
+        await TwoImageStudyAsync("CLINIC_A");
+        await Store.RecordInstanceAsync(Instance(NewUid(), callingAe: "CLINIC_B", at: T0));
+        Assert.True(await Store.AddUserAsync(new UserRecord("ann", "hash", Roles.Clinic, ["CLINIC_B", "CLINIC_USERONLY"], 0, null, T0)));
+        await Store.SetClinicSettingsAsync("CLINIC_SETTINGSONLY", true, "rdx_admin");
+
+        var clinics = await Store.ClinicsAsync();
+        Assert.Equal(
+            [("CLINIC_A", 2, false, null), ("CLINIC_B", 1, false, null), ("CLINIC_SETTINGSONLY", 0, true, "rdx_admin"), ("CLINIC_USERONLY", 0, false, null)],
+            clinics.Select(c => (c.Settings.Clinic, c.Studies, c.Settings.ShowModelOutput, c.Settings.UpdatedBy)));
+        Assert.NotNull(clinics.Single(c => c.Settings.Clinic == "CLINIC_SETTINGSONLY").Settings.UpdatedAt);
+
+        await Store.SetClinicSettingsAsync("CLINIC_USERONLY", true, "other_admin");
+        var changed = (await Store.ClinicsAsync()).Single(c => c.Settings.Clinic == "CLINIC_USERONLY");
+        Assert.Equal((true, "other_admin"), (changed.Settings.ShowModelOutput, changed.Settings.UpdatedBy));
+    }
 }

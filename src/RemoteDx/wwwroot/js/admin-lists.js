@@ -1,10 +1,10 @@
-// The admin's read-mostly screens: the audit trail with filters and paging, scoring jobs (retry a failed one), result
+// The admin's read-mostly screens: the clinics with their one setting (show model output before review), the audit trail with filters and paging, scoring jobs (retry a failed one), result
 // deliveries across studies (retry a failed or waiting one now) and the quarantine folder (read-only). Imported by
 // admin.js when one of them is first shown.
-import { api } from './api.js';
+import { api, seg } from './api.js';
 import { bdi, h, replace } from './dom.js';
 import { dateTime, number } from './format.js';
-import { t } from './i18n.js';
+import { t, tn } from './i18n.js';
 import { guarded, say } from './admin.js';
 
 const PAGE_SIZE = 50;
@@ -14,6 +14,42 @@ const field = (label, control) => h('div', { class: 'field' }, h('label', { for:
 
 // A UID or path shown left to right in any UI language, breakable on narrow screens.
 const code = (text, cls = '') => h('span', { class: `uid ${cls}`, dir: 'ltr' }, text ?? '');
+
+// ---------------------------------------------------------------- clinics
+
+async function clinics(view) {
+  const data = await guarded(view, () => api('/api/admin/clinics'));
+  if (!data || view.destroyed) return;
+  replace(view.body, h('p', { class: 'sub' }, t('admin.clinics.about')),
+    h('ul', { class: 'admin-list', id: 'admin-clinics' },
+      data.items.length ? data.items.map((c) => clinicItem(view, c)) : h('li', { class: 'empty' }, t('admin.clinics.none'))));
+}
+
+function clinicItem(view, c) {
+  const toggle = h('input', { type: 'checkbox', checked: c.showModelOutput, dataset: { action: 'show-output' } });
+  toggle.addEventListener('change', async () => {
+    toggle.disabled = true;
+    const r = await guarded(view, () => api(`/api/admin/clinics/${seg(c.clinic)}/settings`,
+      { method: 'PUT', body: { showModelOutput: toggle.checked } }));
+    if (!r) {
+      toggle.checked = c.showModelOutput;
+      toggle.disabled = false;
+      return;
+    }
+    await clinics(view);
+    say(view, 'info', t('admin.clinics.saved'));
+  });
+  const state = c.showModelOutput ? 'shown' : 'hidden';
+  return h('li', { class: `admin-item clinic ${state}`, dataset: { clinic: c.clinic, state } },
+    h('div', { class: 'admin-row' },
+      h('strong', { class: 'clinic-name' }, bdi(c.clinic)),
+      h('span', { class: 'sub' }, tn('worklist.count', c.studies)),
+      h('span', { class: 'spacer' }),
+      h('label', { class: 'clinic-toggle' }, toggle, ' ', t('admin.clinics.show'))),
+    h('div', { class: 'sub clinic-changed' }, c.updatedBy
+      ? [t('admin.clinics.changedBy'), ' ', bdi(c.updatedBy), ' · ', h('time', { datetime: c.updatedAt }, dateTime(c.updatedAt))]
+      : t('admin.clinics.default')));
+}
 
 // ---------------------------------------------------------------- audit
 
@@ -173,4 +209,4 @@ async function quarantine(view) {
         : h('li', { class: 'empty' }, t('admin.quarantine.none'))));
 }
 
-export const sections = { audit, jobs, deliveries, quarantine };
+export const sections = { clinics, audit, jobs, deliveries, quarantine };

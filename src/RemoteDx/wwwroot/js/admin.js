@@ -1,4 +1,4 @@
-// Admin screens (#/admin/users, #/admin/audit, #/admin/jobs, #/admin/deliveries, #/admin/quarantine): loaded only when
+// Admin screens (#/admin/users, #/admin/clinics, #/admin/audit, #/admin/jobs, #/admin/deliveries, #/admin/quarantine): loaded only when
 // an admin route is first shown. The server checks the role on every /api/admin request; a 403 shows "not allowed"
 // here. Nothing patient-related goes into a URL: filters are kinds, user names and UIDs.
 import { api, ApiError, seg } from './api.js';
@@ -6,7 +6,7 @@ import { bdi, h, replace } from './dom.js';
 import { dateTime } from './format.js';
 import { t } from './i18n.js';
 
-export const SECTIONS = ['users', 'audit', 'jobs', 'deliveries', 'quarantine'];
+export const SECTIONS = ['users', 'clinics', 'audit', 'jobs', 'deliveries', 'quarantine'];
 const ROLES = ['admin', 'radiologist', 'clinic'];
 
 let cssLoaded = false;

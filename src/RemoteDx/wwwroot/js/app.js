@@ -15,7 +15,7 @@ const views = {
   admin: () => import('./admin.js').then((m) => m.adminView),
 };
 // #/admin/<section>: the admin screens (the server refuses their API to other roles; the page then says so).
-const ADMIN_SECTIONS = ['users', 'audit', 'jobs', 'deliveries', 'quarantine'];
+const ADMIN_SECTIONS = ['users', 'clinics', 'audit', 'jobs', 'deliveries', 'quarantine'];
 let routeSeq = 0;
 let eventsSeq = 0;
 
