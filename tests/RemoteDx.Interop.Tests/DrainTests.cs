@@ -50,7 +50,7 @@ public sealed class DrainTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, exit);
 
         // storescu -v: "Sending file: PATH" ... "Received Store Response (Success)" for each file in order.
-        var acknowledged = Acknowledged(storescu.Output);
+        var acknowledged = StorescuLog.Acknowledged(storescu.Output);
         Assert.Equal(ordered.Count, acknowledged.Count);
         foreach (var path in acknowledged)
         {
@@ -120,26 +120,5 @@ public sealed class DrainTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, exit);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), "the second SIGTERM did not cut the drain short");
         Assert.Contains("second SIGTERM", serve.Output, StringComparison.Ordinal);
-    }
-
-    /// <summary>The files storescu -v says were answered Success, in order.</summary>
-    internal static List<string> Acknowledged(string storescuOutput)
-    {
-        var result = new List<string>();
-        string? current = null;
-        foreach (var line in storescuOutput.Split('\n'))
-        {
-            var at = line.IndexOf("Sending file: ", StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                current = line[(at + "Sending file: ".Length)..].Trim();
-            }
-            else if (line.Contains("Received Store Response (Success)", StringComparison.Ordinal) && current is not null)
-            {
-                result.Add(current);
-                current = null;
-            }
-        }
-        return result;
     }
 }

@@ -64,7 +64,7 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
         {
             await send.WaitAsync(TimeSpan.FromSeconds(120));
         }
-        var acknowledged = Acknowledged(send.Output);
+        var acknowledged = StorescuLog.Acknowledged(send.Output);
         output.WriteLine($"{acknowledged.Count} of {paths.Count} acknowledged before kill -9");
         Assert.True(acknowledged.Count >= 20, $"storescu saw fewer than 20 successes:\n{send.Output}");
 
@@ -125,25 +125,4 @@ public sealed class PipelineRestartTests(ITestOutputHelper output) : IDisposable
 
     private static int CountSuccess(string log) =>
         log.Split('\n').Count(l => l.Contains("Received Store Response (Success)", StringComparison.Ordinal));
-
-    /// <summary>Files storescu got a success response for: each "Sending file" line is followed by its response line.</summary>
-    private static List<string> Acknowledged(string log)
-    {
-        var result = new List<string>();
-        string? current = null;
-        foreach (var line in log.Split('\n'))
-        {
-            var i = line.IndexOf("Sending file: ", StringComparison.Ordinal);
-            if (i >= 0)
-            {
-                current = line[(i + "Sending file: ".Length)..].Trim();
-            }
-            else if (line.Contains("Received Store Response (Success)", StringComparison.Ordinal) && current is not null)
-            {
-                result.Add(current);
-                current = null;
-            }
-        }
-        return result;
-    }
 }

@@ -104,7 +104,7 @@ public sealed class PowerCutTests(ITestOutputHelper output) : IDisposable
                 using (var one = ChildProcess.Start(storescu, ["-v", "-aet", "CLINIC_A", "-aec", "REMOTEDX", "127.0.0.1", port, .. first]))
                 {
                     Assert.Equal(0, await one.WaitAsync(TimeSpan.FromSeconds(120)));
-                    acks.AddRange(Acknowledged(one.Output).Select(p => (p, clock.ElapsedMilliseconds)));
+                    acks.AddRange(StorescuLog.Acknowledged(one.Output).Select(p => (p, clock.ElapsedMilliseconds)));
                 }
                 Assert.Equal(first.Count, acks.Count);
                 await Task.Delay(Pause); // many deferred flush intervals
@@ -115,7 +115,7 @@ public sealed class PowerCutTests(ITestOutputHelper output) : IDisposable
                 var deadline = DateTime.UtcNow.AddSeconds(120);
                 while (seen < cutAfter && !two.HasExited && DateTime.UtcNow < deadline)
                 {
-                    var now = Acknowledged(two.Output);
+                    var now = StorescuLog.Acknowledged(two.Output);
                     for (; seen < now.Count; seen++)
                     {
                         acks.Add((now[seen], clock.ElapsedMilliseconds));
@@ -125,7 +125,7 @@ public sealed class PowerCutTests(ITestOutputHelper output) : IDisposable
                 serve.KillHard();
                 cutAt = clock.ElapsedMilliseconds;
                 await two.WaitAsync(TimeSpan.FromSeconds(120));
-                foreach (var p in Acknowledged(two.Output).Skip(seen))
+                foreach (var p in StorescuLog.Acknowledged(two.Output).Skip(seen))
                 {
                     acks.Add((p, cutAt)); // seen by the client just as serve died
                 }
@@ -180,26 +180,5 @@ public sealed class PowerCutTests(ITestOutputHelper output) : IDisposable
         {
             f.Flush(flushToDisk: true);
         }
-    }
-
-    /// <summary>Files storescu got a success response for: each "Sending file" line is followed by its response line.</summary>
-    private static List<string> Acknowledged(string log)
-    {
-        var result = new List<string>();
-        string? current = null;
-        foreach (var line in log.Split('\n'))
-        {
-            var i = line.IndexOf("Sending file: ", StringComparison.Ordinal);
-            if (i >= 0)
-            {
-                current = line[(i + "Sending file: ".Length)..].Trim();
-            }
-            else if (line.Contains("Received Store Response (Success)", StringComparison.Ordinal) && current is not null)
-            {
-                result.Add(current);
-                current = null;
-            }
-        }
-        return result;
     }
 }

@@ -72,7 +72,7 @@ public sealed class RelayDrainTests(ITestOutputHelper output) : IDisposable
         }
 
         // Every instance the relay acknowledged is queued or already at the hub; after a restart all of them are there.
-        var acknowledged = DrainTests.Acknowledged(said);
+        var acknowledged = StorescuLog.Acknowledged(said);
         Assert.Equal(ordered.Count, acknowledged.Count);
         await using var restarted = await RemoteDxRelay.StartAsync(data, hub.DicomPort);
         await restarted.WaitUntilAsync(() => restarted.Queued == 0, "delivery after the restart", 120);
