@@ -7,9 +7,35 @@ public abstract partial class SqlTriageStore
     /// the study is claimed with INSERT … ON CONFLICT DO NOTHING on its primary key and its owner read back. Two clinics
     /// racing for a new study: the second insert waits for the first commit (PostgreSQL) or runs after it (SQLite's one
     /// writer) and reads the first clinic back, so exactly one owns it.</summary>
-    public Task<OwnershipDecision> ClaimAsync(OwnershipClaim claim, CancellationToken ct = default) => WriteAsync(async (conn, tx) =>
+    public async Task<OwnershipDecision> ClaimAsync(OwnershipClaim claim, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(claim);
+        // Fast path, no write: the study is already this clinic's (an owner never changes once set) and neither the
+        // instance nor the series is known under another clinic — what the write below would conclude, without a
+        // transaction through the single writer for every instance of a study after its first.
+        if (await AlreadyGrantedAsync(claim, ct).ConfigureAwait(false))
+        {
+            return OwnershipDecision.Granted;
+        }
+        return await ClaimInWriterAsync(claim, ct).ConfigureAwait(false);
+    }
+
+    private Task<bool> AlreadyGrantedAsync(OwnershipClaim claim, CancellationToken ct) => ReadAsync(async conn =>
+    {
+        var rows = await QueryAsync(conn, null, """
+            SELECT (SELECT clinic FROM study_owners WHERE study_instance_uid = @study),
+                   (SELECT o.clinic FROM instances i JOIN study_owners o ON o.study_instance_uid = i.study_instance_uid
+                    WHERE i.sop_instance_uid = @sop),
+                   (SELECT o.clinic FROM series s JOIN study_owners o ON o.study_instance_uid = s.study_instance_uid
+                    WHERE s.series_instance_uid = @series)
+            """, r => (Study: Str(r, 0), Instance: Str(r, 1), Series: Str(r, 2)), ct,
+            ("@study", claim.StudyInstanceUid), ("@sop", claim.SopInstanceUid), ("@series", claim.SeriesInstanceUid)).ConfigureAwait(false);
+        return rows is [var o] && SameClinic(o.Study, claim.Clinic) && (o.Instance is null || SameClinic(o.Instance, claim.Clinic))
+            && (o.Series is null || SameClinic(o.Series, claim.Clinic));
+    }, ct);
+
+    private Task<OwnershipDecision> ClaimInWriterAsync(OwnershipClaim claim, CancellationToken ct) => WriteAsync(async (conn, tx) =>
+    {
         var decision = OwnershipDecision.Granted;
         var instanceOwner = await ScalarAsync(conn, tx, """
             SELECT o.clinic FROM instances i JOIN study_owners o ON o.study_instance_uid = i.study_instance_uid
