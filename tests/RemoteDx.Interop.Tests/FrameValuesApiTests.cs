@@ -223,6 +223,38 @@ public sealed class FrameValuesApiTests(FrameValuesFixture fx) : IClassFixture<F
         Assert.Equal(HttpStatusCode.NotFound, frame);
     }
 
+    /// <summary>The frame endpoints share one answer for a broken archive: a file cut short inside its pixel data is 422
+    /// with the reason, a file gone from the archive 404 — for the rendered frame and for the values alike.</summary>
+    [Fact]
+    public async Task A_truncated_archived_file_answers_422_and_a_missing_one_404_on_both_frame_endpoints()
+    {
+        var study = await fx.SendNewStudyAsync("CLINIC_A");
+        var sop = fx.SopOfStudy[study];
+        var path = Directory.EnumerateFiles(fx.Serve.ArchiveRoot, sop + ".dcm", SearchOption.AllDirectories).Single();
+        var endpoints = new[] { $"api/instances/{sop}/frames/1?format=png", $"api/instances/{sop}/frames/1/values" };
+        foreach (var url in endpoints)
+        {
+            var (ok, _) = await _radiologist.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, ok);
+        }
+        var bytes = await File.ReadAllBytesAsync(path);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length - 4096)]);
+        foreach (var url in endpoints)
+        {
+            using var r = await _radiologist.Http.GetAsync(url);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, r.StatusCode);
+            Assert.Null(r.Headers.ETag);
+            Assert.Contains("cannot", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        File.Delete(path);
+        foreach (var url in endpoints)
+        {
+            using var r = await _radiologist.Http.GetAsync(url);
+            Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+            Assert.Contains("the archived file is missing", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_clinic_user_gets_neither_values_nor_header_of_another_clinics_instance()
     {

@@ -42,14 +42,10 @@ internal static class FrameValuesEndpoint
             }
             size = s;
         }
-        var at = await store.InstanceAsync(sop, Sessions.ScopeOf(Sessions.Current(ctx)), ctx.RequestAborted).ConfigureAwait(false);
+        var (at, missing) = await ImageEndpoints.FrameOfAsync(ctx, store, sop, frame).ConfigureAwait(false);
         if (at is null)
         {
-            return ApiJson.Error(404, "no such instance");
-        }
-        if (frame > Math.Max(1, at.Frames))
-        {
-            return ApiJson.Error(404, $"the instance has {Math.Max(1, at.Frames)} frames");
+            return missing!;
         }
         var encoding = Negotiate(ctx.Request.Headers.AcceptEncoding.ToString());
         ctx.Response.Headers.Vary = "Accept-Encoding";
@@ -59,24 +55,14 @@ internal static class FrameValuesEndpoint
         {
             return Results.StatusCode(304);
         }
-        byte[] body;
-        try
+        var (body, failed) = await ImageEndpoints.FromArchivedFileAsync(ctx, "cannot read this frame's values", () =>
         {
-            body = await Task.Run(() =>
-            {
-                var file = DicomReader.ReadFile(at.Path, new DicomReadOptions { LazyPixelData = true });
-                return Compress(Encode(file.Dataset, ModalityValues.Read(file, frame - 1, size)), encoding);
-            }, ctx.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            var file = DicomReader.ReadFile(at.Path, new DicomReadOptions { LazyPixelData = true });
+            return Compress(Encode(file.Dataset, ModalityValues.Read(file, frame - 1, size)), encoding);
+        }).ConfigureAwait(false);
+        if (body is null)
         {
-            ctx.Response.Headers.Remove("ETag");
-            return ApiJson.Error(404, "the archived file is missing");
-        }
-        catch (Exception ex) when (ex is DicomException or NotSupportedException or InvalidDataException or ArgumentException)
-        {
-            ctx.Response.Headers.Remove("ETag");
-            return ApiJson.Error(422, "cannot read this frame's values: " + ex.Message);
+            return failed!;
         }
         if (encoding != "identity")
         {

@@ -68,14 +68,10 @@ internal static class ImageEndpoints
     private static async Task<IResult> RenderAsync(HttpContext ctx, ITriageStore store, string sop, int frame, string format, double? wc, double? ww,
         int? size, int quality)
     {
-        var at = await store.InstanceAsync(sop, Sessions.ScopeOf(Sessions.Current(ctx)), ctx.RequestAborted).ConfigureAwait(false);
+        var (at, missing) = await FrameOfAsync(ctx, store, sop, frame).ConfigureAwait(false);
         if (at is null)
         {
-            return ApiJson.Error(404, "no such instance");
-        }
-        if (frame > Math.Max(1, at.Frames))
-        {
-            return ApiJson.Error(404, $"the instance has {Math.Max(1, at.Frames)} frames");
+            return missing!;
         }
         var key = string.Join('|', RenderVersion, at.SopInstanceUid, at.Version.ToString(CultureInfo.InvariantCulture), frame.ToString(CultureInfo.InvariantCulture),
             format, wc?.ToString("R", CultureInfo.InvariantCulture), ww?.ToString("R", CultureInfo.InvariantCulture),
@@ -84,31 +80,52 @@ internal static class ImageEndpoints
         {
             return Results.StatusCode(304);
         }
-        byte[] bytes;
+        var (bytes, failed) = await FromArchivedFileAsync(ctx, "cannot render this image", () =>
+        {
+            var file = DicomReader.ReadFile(at.Path, new DicomReadOptions { LazyPixelData = true });
+            var image = ImageRenderer.Render(file, new RenderOptions { Frame = frame - 1, WindowCenter = wc, WindowWidth = ww });
+            if (size is { } s)
+            {
+                image = Fit(image, s);
+            }
+            return format == "png" ? ImageEncoder.ToPng(image) : ImageEncoder.ToJpeg(image, quality);
+        }).ConfigureAwait(false);
+        return bytes is null ? failed! : Results.Bytes(bytes, format == "png" ? "image/png" : "image/jpeg");
+    }
+
+    /// <summary>The instance (in the caller's clinic scope) and 1-based frame a frame endpoint serves, or the 404 that
+    /// answers instead.</summary>
+    internal static async Task<(InstanceLocation? At, IResult? Error)> FrameOfAsync(HttpContext ctx, ITriageStore store, string sop, int frame)
+    {
+        var at = await store.InstanceAsync(sop, Sessions.ScopeOf(Sessions.Current(ctx)), ctx.RequestAborted).ConfigureAwait(false);
+        if (at is null)
+        {
+            return (null, ApiJson.Error(404, "no such instance"));
+        }
+        var frames = Math.Max(1, at.Frames);
+        return frame > frames ? (null, ApiJson.Error(404, $"the instance has {frames} frames")) : (at, null);
+    }
+
+    /// <summary>Runs <paramref name="work"/> (reading the archived file) off the request thread. A missing file answers
+    /// 404, one that cannot be read or decoded 422 ("<paramref name="cannot"/>: why"); either drops the ETag set for the
+    /// success, so the error is not cached as the image.</summary>
+    internal static async Task<(T? Value, IResult? Error)> FromArchivedFileAsync<T>(HttpContext ctx, string cannot, Func<T> work)
+        where T : class
+    {
         try
         {
-            bytes = await Task.Run(() =>
-            {
-                var file = DicomReader.ReadFile(at.Path, new DicomReadOptions { LazyPixelData = true });
-                var image = ImageRenderer.Render(file, new RenderOptions { Frame = frame - 1, WindowCenter = wc, WindowWidth = ww });
-                if (size is { } s)
-                {
-                    image = Fit(image, s);
-                }
-                return format == "png" ? ImageEncoder.ToPng(image) : ImageEncoder.ToJpeg(image, quality);
-            }, ctx.RequestAborted).ConfigureAwait(false);
+            return (await Task.Run(work, ctx.RequestAborted).ConfigureAwait(false), null);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             ctx.Response.Headers.Remove("ETag");
-            return ApiJson.Error(404, "the archived file is missing");
+            return (null, ApiJson.Error(404, "the archived file is missing"));
         }
         catch (Exception ex) when (ex is DicomException or NotSupportedException or InvalidDataException or ArgumentException)
         {
             ctx.Response.Headers.Remove("ETag");
-            return ApiJson.Error(422, "cannot render this image: " + ex.Message);
+            return (null, ApiJson.Error(422, cannot + ": " + ex.Message));
         }
-        return Results.Bytes(bytes, format == "png" ? "image/png" : "image/jpeg");
     }
 
     /// <summary>Sets a strong ETag derived from <paramref name="key"/> (the instance version and every parameter) and the
