@@ -60,7 +60,14 @@ public sealed class DicomArchive
     /// <see cref="DicomException"/> when the data set cannot be parsed or its UIDs are unusable,
     /// <see cref="DatasetMismatchException"/> when its SOP class is not the command's, and
     /// <see cref="OutOfStorageException"/> below the free-space reserve.</summary>
-    public ReceivedInstance Inspect(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid)
+    public ReceivedInstance Inspect(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid) =>
+        Inspect(receivedPath, datasetOffset, syntax, sopClassUid, sopInstanceUid, ReadOnlyMemory<byte>.Empty, -1);
+
+    /// <summary>As above, with the file's first bytes <paramref name="head"/> already in memory (what the network layer
+    /// kept while writing it, <see cref="StoreRequest.Head"/>) and its length: the file is read only for what lies past
+    /// them.</summary>
+    public ReceivedInstance Inspect(string receivedPath, long datasetOffset, TransferSyntax syntax, string sopClassUid, string sopInstanceUid,
+        ReadOnlyMemory<byte> head, long fileLength)
     {
         ArgumentNullException.ThrowIfNull(syntax);
         if (datasetOffset <= 0)
@@ -71,7 +78,10 @@ public sealed class DicomArchive
         {
             throw new OutOfStorageException("free space on the archive is below the configured reserve");
         }
-        var ds = DicomReader.ReadDatasetFile(receivedPath, syntax, new DicomReadOptions { LazyPixelData = true }, datasetOffset);
+        var options = new DicomReadOptions { LazyPixelData = true };
+        var ds = head.IsEmpty || fileLength < 0
+            ? DicomReader.ReadDatasetFile(receivedPath, syntax, options, datasetOffset)
+            : DicomReader.ReadDatasetFile(receivedPath, head, fileLength, syntax, options, datasetOffset);
         var (study, series, sop, sopClass) = Identify(ds, sopClassUid, sopInstanceUid);
         return new ReceivedInstance(receivedPath, datasetOffset, syntax.Uid, study, series, sop, sopClass, Attributes(ds));
     }

@@ -66,7 +66,7 @@ public sealed partial class IngestService : IStoreHandler, IAssociationObserver,
         try
         {
             received = _archive.Inspect(request.DatasetPath, request.DatasetOffset, request.TransferSyntax, request.SopClassUid,
-                request.SopInstanceUid);
+                request.SopInstanceUid, request.Head, request.DatasetOffset + request.DatasetLength);
         }
         catch (DatasetMismatchException)
         {

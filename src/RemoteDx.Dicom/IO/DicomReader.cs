@@ -143,8 +143,23 @@ public static class DicomReader
     /// <see cref="DicomReadOptions.LazyPixelData"/> the pixel data stays on disk until asked for.</summary>
     public static Dataset ReadDatasetFile(string path, TransferSyntax syntax, DicomReadOptions? options = null, long offset = 0)
     {
-        options ??= DicomReadOptions.Default;
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return ReadDatasetFile(fs, path, syntax, options, offset);
+    }
+
+    /// <summary>As <see cref="ReadDatasetFile(string, TransferSyntax, DicomReadOptions?, long)"/>, for a file of
+    /// <paramref name="fileLength"/> bytes whose first bytes <paramref name="head"/> are already in memory: the file
+    /// is read only for what lies past them (with lazy pixel data, usually nothing).</summary>
+    public static Dataset ReadDatasetFile(string path, ReadOnlyMemory<byte> head, long fileLength, TransferSyntax syntax,
+        DicomReadOptions? options = null, long offset = 0)
+    {
+        using var fs = new HeadThenFileStream(path, head, fileLength);
+        return ReadDatasetFile(fs, path, syntax, options, offset);
+    }
+
+    private static Dataset ReadDatasetFile(Stream fs, string path, TransferSyntax syntax, DicomReadOptions? options, long offset)
+    {
+        options ??= DicomReadOptions.Default;
         if (offset < 0 || offset > fs.Length)
         {
             throw new DicomFormatException($"data set offset {offset} is outside the file", offset);

@@ -33,6 +33,10 @@ public sealed record AssociationInfo(string Id, string CallingAE, string CalledA
 
 /// <summary>One C-STORE: the data set in <see cref="TransferSyntax"/> at <see cref="DatasetPath"/>, starting at
 /// <see cref="DatasetOffset"/> (after the Part 10 header when <see cref="StoreDestination.WritePart10Header"/> asked
-/// for one, else 0).</summary>
+/// for one, else 0). <see cref="Head"/> holds the file's first bytes (up to 64 KiB, usually the whole header), so the
+/// handler can parse the header without reading the file back; it is valid only until the handler's StoreAsync returns.</summary>
 public sealed record StoreRequest(string SopClassUid, string SopInstanceUid, TransferSyntax TransferSyntax, string DatasetPath,
-    long DatasetLength, ushort MessageId, string? MoveOriginatorAE, long DatasetOffset = 0);
+    long DatasetLength, ushort MessageId, string? MoveOriginatorAE, long DatasetOffset = 0)
+{
+    public ReadOnlyMemory<byte> Head { get; init; }
+}

@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace RemoteDx.Dicom.Network;
 
 /// <summary>One C-STORE-RQ from its command set to its response. A refused request (wrong SOP class, no destination)
-/// still reads its data set to the end, so the association survives, and answers with the refusal.</summary>
+/// still reads its data set to the end, so the association survives, and answers with the refusal. The temp file is
+/// written by a <see cref="TempFileWriter"/> (pooled buffers, the header kept in memory for the handler).</summary>
 internal sealed class StoreOperation : IScpOperation
 {
     private readonly StorageService _service;
@@ -12,9 +13,7 @@ internal sealed class StoreOperation : IScpOperation
     private readonly StoreCommand? _store;
     private Action? _checkSpace;
     private long _sinceSpaceCheck;
-    private bool _startWriteback;
-    private long _writtenBack;
-    private FileStream? _file;
+    private TempFileWriter? _file;
     private string? _path;
     private long _offset;
     private long _length;
@@ -38,13 +37,12 @@ internal sealed class StoreOperation : IScpOperation
         {
             Directory.CreateDirectory(destination.TempDirectory);
             op._path = Path.Combine(destination.TempDirectory, $"rdx-{service.Association.Id}-{store.MessageId}-{Guid.NewGuid():N}.tmp");
-            op._file = new FileStream(op._path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            op._file = TempFileWriter.Create(op._path, destination.StartWriteback);
             op._checkSpace = destination.CheckSpace;
-            op._startWriteback = destination.StartWriteback;
             if (destination.WritePart10Header)
             {
                 var header = Part10Header.Encode(store.SopClassUid, store.SopInstanceUid, store.TransferSyntax, service.Association.CallingAE);
-                op._file.Write(header);
+                op._file.Append(header);
                 op._offset = header.Length;
             }
         }
@@ -92,15 +90,7 @@ internal sealed class StoreOperation : IScpOperation
         {
             // Buffered and synchronous: page-cache writes are fast, and per-fragment async file writes cost a
             // thread-pool hop each (thousands per large instance).
-            _file.Write(fragment);
-            if (_startWriteback && _offset + _length - _writtenBack >= EarlyWriteback.Interval)
-            {
-                // Hand the buffered bytes to the OS and let it start writing them to disk while the rest arrives.
-                var end = _offset + _length;
-                _file.Flush();
-                EarlyWriteback.Start(_file.SafeFileHandle, _writtenBack, end - _writtenBack);
-                _writtenBack = end;
-            }
+            _file.Append(fragment);
         }
         catch (IOException ex)
         {
@@ -123,16 +113,20 @@ internal sealed class StoreOperation : IScpOperation
         {
             try
             {
-                // Closing flushes the last buffered fragments: that can still fail (a full disk).
-                await _file!.DisposeAsync().ConfigureAwait(false);
-                _file = null;
+                // The last buffered fragments are written before the handle closes: that can still fail (a full disk).
+                _file!.Flush();
+                // The head stays readable (the writer is disposed after the handler), the file handle is closed.
                 var s = _store!;
-                var request = new StoreRequest(s.SopClassUid, s.SopInstanceUid, s.TransferSyntax, _path!, _length, s.MessageId, s.MoveOriginatorAE, _offset);
+                var request = new StoreRequest(s.SopClassUid, s.SopInstanceUid, s.TransferSyntax, _path!, _length, s.MessageId, s.MoveOriginatorAE, _offset)
+                {
+                    Head = _file.Head,
+                };
+                _file.CloseHandle();
                 (status, _failure) = await _service.StoreAsync(request, ct).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
-                _file = null;
+                CloseFile();
                 status = DimseStatusBoundary.ToStatus(ex).WithComment("cannot write temp file: " + ex.GetType().Name);
                 _failure = ex;
             }
@@ -163,21 +157,16 @@ internal sealed class StoreOperation : IScpOperation
         return ValueTask.CompletedTask;
     }
 
+    private void CloseFile()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
+
     /// <summary>Closes and deletes the temp file, if any (abort, failure, or the handler left it in place).</summary>
     private void Discard()
     {
-        if (_file is not null)
-        {
-            try
-            {
-                _file.Dispose();
-            }
-            catch (IOException)
-            {
-                // The final flush failed: the file is being deleted anyway.
-            }
-            _file = null;
-        }
+        CloseFile();
         if (_path is not null)
         {
             try

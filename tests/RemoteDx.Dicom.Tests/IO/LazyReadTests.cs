@@ -27,3 +27,39 @@ public sealed class LazyReadTests
         Assert.Equal(PixelDataDecoder.DecodeFrame(fullJ, 0), PixelDataDecoder.DecodeFrame(lazyJ, 0));
     }
 }
+
+/// <summary>Reading a received file's data set with its first bytes already in memory (what the storage SCP keeps while
+/// writing it): the same data set whatever part of the header the kept bytes cover, the pixel data still read lazily
+/// from the file.</summary>
+public sealed class HeadReadTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(131)]
+    [InlineData(300)]
+    [InlineData(777)]
+    [InlineData(int.MaxValue)]
+    public void A_data_set_read_from_kept_head_bytes_and_the_file_equals_one_read_from_the_file(int kept)
+    {
+        var path = Path.Combine(Tool.PydicomTestFiles, "CT_small.dcm");
+        var bytes = File.ReadAllBytes(path);
+        var file = DicomReader.ReadFile(path);
+        var offset = 128 + 4 + 12 + (long)file.FileMetaInformation.GetInt(Tag.FileMetaInformationGroupLength)!.Value;
+        var syntax = TransferSyntax.ExplicitVRLittleEndian;
+        var options = new DicomReadOptions { LazyPixelData = true };
+        var head = bytes.AsMemory(0, Math.Min(kept, bytes.Length));
+
+        var fromFile = DicomReader.ReadDatasetFile(path, syntax, options, offset);
+        var fromHead = DicomReader.ReadDatasetFile(path, head, bytes.Length, syntax, options, offset);
+
+        Assert.Equal(fromFile.Select(e => e.Tag), fromHead.Select(e => e.Tag));
+        foreach (var e in fromFile.Where(e => e.Tag != Tag.PixelData))
+        {
+            Assert.True(e.Buffer.Span.SequenceEqual(fromHead[e.Tag]!.Buffer.Span), $"{e.Tag} differs with {kept} bytes kept");
+        }
+        var pixels = fromHead[Tag.PixelData]!;
+        Assert.False(pixels.IsLoaded);
+        Assert.True(file.Dataset[Tag.PixelData]!.Buffer.Span.SequenceEqual(pixels.Buffer.Span));
+    }
+}

@@ -31,11 +31,15 @@ internal sealed class RecordingStoreHandler(string tempDirectory, string directo
 
     public Func<StoreRequest, DimseStatus>? Answer { get; set; }
 
+    /// <summary>A copy of <see cref="StoreRequest.Head"/> as the handler saw it, in arrival order.</summary>
+    public ConcurrentQueue<byte[]> Heads { get; } = new();
+
     public ValueTask<DimseStatus> StoreAsync(AssociationInfo association, StoreRequest request, CancellationToken ct)
     {
         var n = Interlocked.Increment(ref Calls);
         var copy = Path.Combine(directory, n + ".raw");
         File.Copy(request.DatasetPath, copy, overwrite: true);
+        Heads.Enqueue(request.Head.ToArray());
         Stored.Enqueue((request, copy));
         return ValueTask.FromResult(Answer?.Invoke(request) ?? DimseStatus.Success);
     }

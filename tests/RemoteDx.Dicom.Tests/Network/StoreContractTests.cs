@@ -45,6 +45,30 @@ public sealed class StoreContractTests
     }
 
     [Fact]
+    public async Task The_handler_gets_the_first_bytes_of_the_temp_file_in_memory_and_the_header_parses_from_them_alone()
+    {
+        await using var s = await TestServer.StartAsync();
+        s.Handler.Destination = new StoreDestination(s.TempDir, WritePart10Header: true);
+        var small = Net.TestFile("CT_small.dcm");
+        await using (var client = await ConnectAsync(s))
+        {
+            Assert.Equal(0x0000, (await client.StoreAsync(small)).Code);
+            await client.ReleaseAsync();
+        }
+
+        var (request, copy) = Assert.Single(s.Handler.Stored);
+        var head = Assert.Single(s.Handler.Heads);
+        var file = await File.ReadAllBytesAsync(copy);
+        Assert.Equal(file.AsSpan(0, Math.Min(file.Length, 64 * 1024)).ToArray(), head);
+        var fromHead = DicomReader.ReadDatasetFile(copy, head, file.Length, request.TransferSyntax, new DicomReadOptions { LazyPixelData = true },
+            request.DatasetOffset);
+        var fromFile = DicomReader.ReadDatasetFile(copy, request.TransferSyntax, new DicomReadOptions { LazyPixelData = true }, request.DatasetOffset);
+        Assert.Equal(fromFile.GetString(Tag.SOPInstanceUID), fromHead.GetString(Tag.SOPInstanceUID));
+        Assert.Equal(fromFile.GetString(Tag.PatientName), fromHead.GetString(Tag.PatientName));
+        Assert.Equal(fromFile.GetInt(Tag.Rows), fromHead.GetInt(Tag.Rows));
+    }
+
+    [Fact]
     public async Task Without_a_Part10_header_the_temp_file_is_the_data_set_alone()
     {
         await using var s = await TestServer.StartAsync();
