@@ -64,31 +64,83 @@ public abstract partial class SqlTriageStore(TriageStoreOptions options) : ITria
 
     protected static async Task<int> ExecAsync(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
     {
-        await using var cmd = Command(conn, tx, sql, args);
-        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        var (cmd, cache) = Lease(conn, tx, sql, args);
+        var failed = true;
+        try
+        {
+            var n = await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            failed = false;
+            return n;
+        }
+        finally
+        {
+            await GiveBackAsync(cmd, cache, failed).ConfigureAwait(false);
+        }
     }
 
     protected static async Task<object?> ScalarAsync(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
     {
-        await using var cmd = Command(conn, tx, sql, args);
-        var v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        return v is DBNull ? null : v;
+        var (cmd, cache) = Lease(conn, tx, sql, args);
+        var failed = true;
+        try
+        {
+            var v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            failed = false;
+            return v is DBNull ? null : v;
+        }
+        finally
+        {
+            await GiveBackAsync(cmd, cache, failed).ConfigureAwait(false);
+        }
     }
 
     protected static async Task<List<T>> QueryAsync<T>(DbConnection conn, DbTransaction? tx, string sql, Func<DbDataReader, T> map,
         CancellationToken ct, params (string Name, object? Value)[] args)
     {
-        await using var cmd = Command(conn, tx, sql, args);
-        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var result = new List<T>();
-        while (await r.ReadAsync(ct).ConfigureAwait(false))
+        var (cmd, cache) = Lease(conn, tx, sql, args);
+        var failed = true;
+        try
         {
-            result.Add(map(r));
+            var result = new List<T>();
+            await using (var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                while (await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    result.Add(map(r));
+                }
+            }
+            failed = false;
+            return result;
         }
-        return result;
+        finally
+        {
+            await GiveBackAsync(cmd, cache, failed).ConfigureAwait(false);
+        }
     }
 
-    protected async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    /// <summary>The connection's kept command for <paramref name="sql"/> where it keeps statements
+    /// (<see cref="StatementCache"/>), else a new one.</summary>
+    private static (DbCommand Command, StatementCache? Cache) Lease(DbConnection conn, DbTransaction? tx, string sql, (string Name, object? Value)[] args)
+    {
+        if (StatementCache.For(conn) is { } cache && cache.Lease(conn, tx, sql, args) is { } kept)
+        {
+            return (kept, cache);
+        }
+        return (Command(conn, tx, sql, args), null);
+    }
+
+    private static ValueTask GiveBackAsync(DbCommand cmd, StatementCache? cache, bool failed)
+    {
+        if (cache is null)
+        {
+            return cmd.DisposeAsync();
+        }
+        cache.Return(cmd, failed);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a connection for reads (a subclass may keep them open between reads).</summary>
+    protected virtual async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct).ConfigureAwait(false);
         return await work(conn).ConfigureAwait(false);

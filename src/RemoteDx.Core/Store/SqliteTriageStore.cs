@@ -16,6 +16,11 @@ public sealed class SqliteTriageStore : SqlTriageStore
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private readonly int _maxBatch;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _readers = [];
+    private int _closed;
+
+    /// <summary>How many idle read connections are kept open (with their prepared statements) between reads.</summary>
+    private const int KeptReaders = 8;
 
     public SqliteTriageStore(string databasePath, TriageStoreOptions? options = null, int maxBatch = 256) : base(options ?? new TriageStoreOptions())
     {
@@ -92,6 +97,46 @@ public sealed class SqliteTriageStore : SqlTriageStore
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken ct) => await OpenSqliteAsync(ct).ConfigureAwait(false);
 
+    /// <summary>Reads run on connections kept open with their prepared statements (<see cref="StatementCache"/>): the
+    /// per-instance ownership check and the worklist's reads would otherwise open a connection, set its pragmas and
+    /// compile their SQL every time. A connection whose work failed is closed rather than kept.</summary>
+    protected override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    {
+        if (!_readers.TryTake(out var conn))
+        {
+            conn = await OpenSqliteAsync(ct).ConfigureAwait(false);
+            StatementCache.Enable(conn);
+        }
+        var keep = false;
+        try
+        {
+            var result = await work(conn).ConfigureAwait(false);
+            keep = true;
+            return result;
+        }
+        finally
+        {
+            if (keep && Volatile.Read(ref _closed) == 0 && _readers.Count < KeptReaders)
+            {
+                _readers.Add(conn);
+                if (Volatile.Read(ref _closed) != 0 && _readers.TryTake(out var late))
+                {
+                    Close(late);
+                }
+            }
+            else
+            {
+                Close(conn);
+            }
+        }
+    }
+
+    private static void Close(SqliteConnection conn)
+    {
+        StatementCache.Disable(conn);
+        conn.Dispose();
+    }
+
     protected override Task<DbTransaction> BeginReadAsync(DbConnection conn, CancellationToken ct) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)conn).BeginTransaction(deferred: true));
 
@@ -112,7 +157,11 @@ public sealed class SqliteTriageStore : SqlTriageStore
                 var results = new (object? Value, Exception? Error)[batch.Count];
                 try
                 {
-                    conn ??= await OpenSqliteAsync(CancellationToken.None).ConfigureAwait(false);
+                    if (conn is null)
+                    {
+                        conn = await OpenSqliteAsync(CancellationToken.None).ConfigureAwait(false);
+                        StatementCache.Enable(conn);
+                    }
                     using var tx = conn.BeginTransaction();
                     for (var i = 0; i < batch.Count; i++)
                     {
@@ -147,14 +196,20 @@ public sealed class SqliteTriageStore : SqlTriageStore
                     {
                         w.Done.TrySetException(ex);
                     }
-                    conn?.Dispose();
+                    if (conn is not null)
+                    {
+                        Close(conn);
+                    }
                     conn = null;
                 }
             }
         }
         finally
         {
-            conn?.Dispose();
+            if (conn is not null)
+            {
+                Close(conn);
+            }
         }
     }
 
@@ -165,7 +220,10 @@ public sealed class SqliteTriageStore : SqlTriageStore
         // Deferred durability: a commit is in the WAL (the OS) when it returns; SyncAsync's checkpoint syncs the WAL, then
         // the database. No automatic checkpoint, which would make commits durable before the archive files they name.
         var sync = Options.DeferredSync ? "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0" : "PRAGMA synchronous=FULL";
-        await ExecAsync(conn, null, $"PRAGMA journal_mode=WAL; {sync}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000", ct).ConfigureAwait(false);
+        // temp_store=MEMORY: the writer's per-caller savepoints keep their sub-journals in memory instead of spilling
+        // each one to a temp file past 64 KiB (one create, write and unlink per ingested instance).
+        await ExecAsync(conn, null, $"PRAGMA journal_mode=WAL; {sync}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY", ct)
+            .ConfigureAwait(false);
         return conn;
     }
 
@@ -195,6 +253,11 @@ public sealed class SqliteTriageStore : SqlTriageStore
     {
         _writes.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        Volatile.Write(ref _closed, 1);
+        while (_readers.TryTake(out var conn))
+        {
+            Close(conn);
+        }
         SqliteConnection.ClearAllPools();
     }
 }
