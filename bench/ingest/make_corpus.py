@@ -3,7 +3,8 @@
 usage: make_corpus.py OUTDIR
   dx/   40 x 2048x2048 DX (For Presentation), 16 bits allocated, 12 stored  (~8 MiB each)
   ct/  200 x 512x512 CT, 16 bits allocated, 12 stored                        (~512 KiB each)
-Each set is one study with one series, as a modality would send it.
+  warm/ 50 x 512x512 CT of another study: the untimed warm-up association every receiver gets first
+Each set is one study with one series, as a modality would send it. Sets already written are kept.
 """
 import os
 import sys
@@ -29,6 +30,8 @@ def phantom(rows, cols, maxval):
 
 def write_set(name, sop_class, modality, count, rows, cols):
     d = os.path.join(out, name)
+    if os.path.exists(os.path.join(d, f"{count - 1:03d}.dcm")):
+        return
     os.makedirs(d, exist_ok=True)
     study, series = generate_uid(), generate_uid()
     base = phantom(rows, cols, 4095)
@@ -55,3 +58,4 @@ def write_set(name, sop_class, modality, count, rows, cols):
 
 write_set("dx", DX, "DX", 40, 2048, 2048)
 write_set("ct", CT, "CT", 200, 512, 512)
+write_set("warm", CT, "CT", 50, 512, 512)

@@ -7,6 +7,11 @@
 # association, (b) 200 CT 512x512 in one association, (c) the CT set over 4 parallel associations. "disk" is
 # disk_limit.py: write + fdatasync + folder fsync of the same file sizes in the same folder (1 or 4 writers).
 # Runs are interleaved (round k: every scenario, every receiver), RUNS=2 rounds by default; the faster run is reported.
+# Every receiver first takes an untimed warm-up association (WARMUP=50 CT of another study; WARMUP=0: none), so that
+# the timed run measures a running service, not its first second (.NET compiles its hot code again, optimized, while
+# the first instances arrive); storescp and Orthanc get the same warm-up. Run folders are deleted only at the end: on
+# this VM's ext4 (no journal) freshly deleted inodes make the next file creations scan them (kernel recently_deleted),
+# which slowed whichever receiver ran next.
 # RECEIVERS="full deferred" SCENARIOS="b" for a quick A/B (the table then has only the columns that ran).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,8 +26,10 @@ export TCP_NODELAY=1 # Debian's DCMTK leaves Nagle on otherwise (40 ms per messa
 if [ "${NO_BUILD:-0}" != 1 ]; then dotnet build -c Release "$root/src/RemoteDx" -v q -nologo >/dev/null; fi
 rdx="$root/src/RemoteDx/bin/Release/net10.0/linux-x64/remotedx"
 mkdir -p "$work"
-if [ ! -f "$work/corpus/ct/199.dcm" ]; then "$py" "$root/bench/ingest/make_corpus.py" "$work/corpus"; fi
+if [ ! -f "$work/corpus/ct/199.dcm" ] || [ ! -f "$work/corpus/warm/049.dcm" ]; then "$py" "$root/bench/ingest/make_corpus.py" "$work/corpus"; fi
 dx=("$work"/corpus/dx/*.dcm); ct=("$work"/corpus/ct/*.dcm)
+warmup=${WARMUP:-50}
+warm=("$work"/corpus/warm/*.dcm); warm=("${warm[@]:0:$warmup}")
 
 freeport() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
@@ -83,7 +90,7 @@ loadstart=$(cut -d' ' -f1 /proc/loadavg)
 for ((k = 1; k <= runs; k++)); do
   for s in "${scenarios[@]}"; do
     for r in "${receivers[@]}"; do
-      rundir="$work/run-$r-$s-$k"; rm -rf "$rundir"; mkdir -p "$rundir"
+      rundir="$work/runs/$r-$s-$k"; rm -rf "$rundir"; mkdir -p "$rundir"
       case $s in
         a) set_files=("${dx[@]}"); par=1 ;;
         b) set_files=("${ct[@]}"); par=1 ;;
@@ -94,8 +101,9 @@ for ((k = 1; k <= runs; k++)); do
         secs=$("$py" "$root/bench/ingest/disk_limit.py" "$rundir/files" "$par" "${set_files[@]}")
       else
         "start_$r"
+        if [ ${#warm[@]} -gt 0 ]; then send 1 "${warm[@]}" >/dev/null; fi
         secs=$(send "$par" "${set_files[@]}")
-        got=$(eval "$count_cmd")
+        got=$(( $(eval "$count_cmd") - ${#warm[@]} ))
         if [ "$r" = full ] || [ "$r" = deferred ]; then
           hwm=$(awk '/VmHWM/{print $2}' /proc/$pid/status)
           if [ -z "${rss[$r$s]:-}" ] || [ "$hwm" -gt "${rss[$r$s]}" ]; then rss[$r$s]=$hwm; fi
@@ -105,10 +113,10 @@ for ((k = 1; k <= runs; k++)); do
       fi
       echo "$r $s run $k: ${secs}s" >&2
       if [ -z "${best[$r$s]:-}" ] || awk -v a="$secs" -v b="${best[$r$s]}" 'BEGIN{exit !(a<b)}'; then best[$r$s]=$secs; fi
-      rm -rf "$rundir"
     done
   done
 done
+rm -rf "$work/runs"
 loadend=$(cut -d' ' -f1 /proc/loadavg)
 
 bytes() { du -cb "$@" | tail -1 | cut -f1; }
@@ -121,7 +129,7 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.1f", n/s}'; }
 mbs() { awk -v n="$1" -v s="$2" 'BEGIN{printf "%.0f", n/1048576/s}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b/a}'; }
 
-echo "load average (1 min) at start $loadstart, at end $loadend; $(nproc) CPUs; best of $runs interleaved rounds"
+echo "load average (1 min) at start $loadstart, at end $loadend; $(nproc) CPUs; best of $runs interleaved rounds; warm-up ${#warm[@]} instances"
 col() { case $1 in full) echo "full";; deferred) echo "deferred";; storescp) echo "storescp";; orthanc) echo "Orthanc";; disk) echo "disk write+fsync limit";; esac; }
 has() { [[ " ${receivers[*]} " == *" $1 "* ]]; }
 header="| scenario |"; sep="|---|"
