@@ -223,15 +223,16 @@ public sealed class FrameValuesApiTests(FrameValuesFixture fx) : IClassFixture<F
         Assert.Equal(HttpStatusCode.NotFound, frame);
     }
 
-    /// <summary>The frame endpoints share one answer for a broken archive: a file cut short inside its pixel data is 422
-    /// with the reason, a file gone from the archive 404 — for the rendered frame and for the values alike.</summary>
+    /// <summary>The endpoints that read an archived file share one answer for a broken archive: a file cut short inside
+    /// its pixel data is 422 with the reason, a file gone from the archive 404 — for the rendered frame, the values and
+    /// the header alike.</summary>
     [Fact]
-    public async Task A_truncated_archived_file_answers_422_and_a_missing_one_404_on_both_frame_endpoints()
+    public async Task A_truncated_archived_file_answers_422_and_a_missing_one_404_on_the_frame_and_header_endpoints()
     {
         var study = await fx.SendNewStudyAsync("CLINIC_A");
         var sop = fx.SopOfStudy[study];
         var path = Directory.EnumerateFiles(fx.Serve.ArchiveRoot, sop + ".dcm", SearchOption.AllDirectories).Single();
-        var endpoints = new[] { $"api/instances/{sop}/frames/1?format=png", $"api/instances/{sop}/frames/1/values" };
+        var endpoints = new[] { $"api/instances/{sop}/frames/1?format=png", $"api/instances/{sop}/frames/1/values", $"api/instances/{sop}/header" };
         foreach (var url in endpoints)
         {
             var (ok, _) = await _radiologist.GetAsync(url);

@@ -24,25 +24,19 @@ internal static class HeaderEndpoint
         {
             return ApiJson.Error(404, "no such instance");
         }
-        DicomFile file;
-        try
+        // The image endpoints' answers for a broken archive: 404 when the file is gone, 422 when it cannot be read.
+        var (file, failed) = await ImageEndpoints.FromArchivedFileAsync(ctx, "cannot read this file", () =>
+            DicomReader.ReadFile(at.Path, new DicomReadOptions { LazyPixelData = true })).ConfigureAwait(false);
+        if (failed is not null)
         {
-            file = await Task.Run(() => DicomReader.ReadFile(at.Path, new DicomReadOptions { LazyPixelData = true }), ctx.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return ApiJson.Error(404, "the archived file is missing");
-        }
-        catch (DicomException ex)
-        {
-            return ApiJson.Error(422, "cannot read this file: " + ex.Message);
+            return failed;
         }
         await store.AuditAsync("instance.header", session.Username, at.StudyInstanceUid, at.SopInstanceUid, ctx.RequestAborted).ConfigureAwait(false);
         ctx.Response.Headers.CacheControl = "private, no-store";
         return Results.Json(new
         {
             sopInstanceUid = at.SopInstanceUid,
-            transferSyntax = file.TransferSyntax.Uid,
+            transferSyntax = file!.TransferSyntax.Uid,
             maxValueChars = MaxValueChars,
             meta = HeaderListing.List(file.FileMetaInformation, MaxValueChars).Select(Element),
             elements = HeaderListing.List(file.Dataset, MaxValueChars).Select(Element),
