@@ -16,7 +16,9 @@ public sealed class SqliteTriageStore : SqlTriageStore
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private readonly int _maxBatch;
-    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _readers = [];
+    // Idle read connections, the most recently used on top (its pages are the warmest); _kept counts them.
+    private readonly System.Collections.Concurrent.ConcurrentStack<SqliteConnection> _readers = new();
+    private int _kept;
     private int _closed;
 
     /// <summary>How many idle read connections are kept open (with their prepared statements) between reads.</summary>
@@ -102,7 +104,11 @@ public sealed class SqliteTriageStore : SqlTriageStore
     /// compile their SQL every time. A connection whose work failed is closed rather than kept.</summary>
     protected override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
     {
-        if (!_readers.TryTake(out var conn))
+        if (_readers.TryPop(out var conn))
+        {
+            Interlocked.Decrement(ref _kept);
+        }
+        else
         {
             conn = await OpenSqliteAsync(ct).ConfigureAwait(false);
             StatementCache.Enable(conn);
@@ -116,18 +122,32 @@ public sealed class SqliteTriageStore : SqlTriageStore
         }
         finally
         {
-            if (keep && Volatile.Read(ref _closed) == 0 && _readers.Count < KeptReaders)
+            if (keep && Volatile.Read(ref _closed) == 0 && Interlocked.Increment(ref _kept) <= KeptReaders)
             {
-                _readers.Add(conn);
-                if (Volatile.Read(ref _closed) != 0 && _readers.TryTake(out var late))
+                _readers.Push(conn);
+                // Disposed meanwhile: nobody else will close what is still kept.
+                if (Volatile.Read(ref _closed) != 0)
                 {
-                    Close(late);
+                    CloseKept();
                 }
             }
             else
             {
+                if (keep && Volatile.Read(ref _closed) == 0)
+                {
+                    Interlocked.Decrement(ref _kept);
+                }
                 Close(conn);
             }
+        }
+    }
+
+    private void CloseKept()
+    {
+        while (_readers.TryPop(out var conn))
+        {
+            Interlocked.Decrement(ref _kept);
+            Close(conn);
         }
     }
 
@@ -254,10 +274,7 @@ public sealed class SqliteTriageStore : SqlTriageStore
         _writes.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
         Volatile.Write(ref _closed, 1);
-        while (_readers.TryTake(out var conn))
-        {
-            Close(conn);
-        }
+        CloseKept();
         SqliteConnection.ClearAllPools();
     }
 }
