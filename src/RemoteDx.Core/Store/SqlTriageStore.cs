@@ -47,7 +47,9 @@ public abstract partial class SqlTriageStore(TriageStoreOptions options) : ITria
 
     // ---------------------------------------------------------------- helpers
 
-    protected static DbCommand Command(DbConnection conn, DbTransaction? tx, string sql, (string Name, object? Value)[] args)
+    /// <summary>A new command with <paramref name="args"/> bound (null as DBNull); also how <see cref="StatementCache"/>
+    /// makes the commands it keeps.</summary>
+    protected internal static DbCommand Command(DbConnection conn, DbTransaction? tx, string sql, (string Name, object? Value)[] args)
     {
         var cmd = conn.CreateCommand();
         cmd.Transaction = tx;

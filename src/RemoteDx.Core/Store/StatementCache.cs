@@ -60,16 +60,7 @@ internal sealed class StatementCache : IDisposable
         {
             return null;
         }
-        var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
-            cmd.Parameters.Add(p);
-        }
+        var cmd = SqlTriageStore.Command(conn, tx, sql, args);
         _entries[sql] = new Entry(cmd) { Leased = true };
         return cmd;
     }

@@ -1,23 +1,18 @@
 using Microsoft.Data.Sqlite;
 using RemoteDx.Core.Store;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Store;
 
 /// <summary>Worklist search is an index search: SQLite's plan for the term match uses the primary key range.</summary>
 public sealed class SqliteSearchPlanTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rdx-plan-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly string _dir = TempDirectory.ForTestRun("plan");
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TempDirectory.TryDelete(_dir);
     }
 
     [Fact]

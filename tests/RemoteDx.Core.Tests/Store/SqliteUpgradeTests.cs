@@ -1,23 +1,18 @@
 using Microsoft.Data.Sqlite;
 using RemoteDx.Core.Store;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Store;
 
 /// <summary>A database written by the first release (schema v1: index and jobs only) upgrades in place.</summary>
 public sealed class SqliteUpgradeTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rdx-upgrade-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly string _dir = TempDirectory.ForTestRun("upgrade");
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TempDirectory.TryDelete(_dir);
     }
 
     [Fact]

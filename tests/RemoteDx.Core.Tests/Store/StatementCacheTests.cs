@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using RemoteDx.Core.Store;
+using RemoteDx.Testing;
 
 namespace RemoteDx.Core.Tests.Store;
 
@@ -106,18 +107,12 @@ public sealed class StatementCacheTests : IAsyncLifetime
 /// committed write (a kept connection holds no snapshot between reads).</summary>
 public sealed class SqliteKeptReadersTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rdx-readers-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly string _dir = TempDirectory.ForTestRun("readers");
 
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TempDirectory.TryDelete(_dir);
     }
 
     [Fact]
