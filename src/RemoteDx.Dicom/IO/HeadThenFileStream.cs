@@ -1,10 +1,12 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace RemoteDx.Dicom.IO;
 
 /// <summary>A read-only view of a file whose first bytes are already in memory (what a storage SCP kept while writing
 /// it): reads inside <c>head</c> come from memory, and the file is opened only when a read goes past it.</summary>
 internal sealed class HeadThenFileStream(string path, ReadOnlyMemory<byte> head, long length) : Stream
 {
-    private FileStream? _file;
+    private SafeFileHandle? _file;
     private long _position;
 
     public override bool CanRead => true;
@@ -21,9 +23,6 @@ internal sealed class HeadThenFileStream(string path, ReadOnlyMemory<byte> head,
         set => _position = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
     }
 
-    /// <summary>Whether the file itself had to be opened (the header went past the kept bytes).</summary>
-    public bool OpenedFile => _file is not null;
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -39,8 +38,8 @@ internal sealed class HeadThenFileStream(string path, ReadOnlyMemory<byte> head,
             _position += n;
             return n;
         }
-        _file ??= new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        var read = RandomAccess.Read(_file.SafeFileHandle, buffer[..(int)Math.Min(buffer.Length, length - _position)], _position);
+        _file ??= File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var read = RandomAccess.Read(_file, buffer[..(int)Math.Min(buffer.Length, length - _position)], _position);
         _position += read;
         return read;
     }

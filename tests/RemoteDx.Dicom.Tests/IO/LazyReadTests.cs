@@ -62,4 +62,22 @@ public sealed class HeadReadTests
         Assert.False(pixels.IsLoaded);
         Assert.True(file.Dataset[Tag.PixelData]!.Buffer.Span.SequenceEqual(pixels.Buffer.Span));
     }
+
+    [Fact]
+    public void When_the_kept_bytes_hold_the_whole_header_the_file_is_not_opened_at_all()
+    {
+        var path = Path.Combine(Tool.PydicomTestFiles, "CT_small.dcm");
+        var bytes = File.ReadAllBytes(path);
+        var file = DicomReader.ReadFile(path);
+        var offset = 128 + 4 + 12 + (long)file.FileMetaInformation.GetInt(Tag.FileMetaInformationGroupLength)!.Value;
+        var gone = Path.Combine(Path.GetTempPath(), "rdx-no-such-file-" + Guid.NewGuid().ToString("N") + ".dcm");
+
+        var ds = DicomReader.ReadDatasetFile(gone, bytes, bytes.Length, TransferSyntax.ExplicitVRLittleEndian,
+            new DicomReadOptions { LazyPixelData = true }, offset);
+
+        Assert.Equal(file.Dataset.GetString(Tag.SOPInstanceUID), ds.GetString(Tag.SOPInstanceUID));
+        // Past the kept bytes the file is needed: a head that stops inside the header reads it, and it is gone.
+        Assert.ThrowsAny<IOException>(() => DicomReader.ReadDatasetFile(gone, bytes.AsMemory(0, (int)offset + 16), bytes.Length,
+            TransferSyntax.ExplicitVRLittleEndian, new DicomReadOptions { LazyPixelData = true }, offset));
+    }
 }
